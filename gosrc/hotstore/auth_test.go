@@ -1,0 +1,68 @@
+package hotstore
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cloudtap/cloudtap/gosrc/internal/redistest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRequirePassFromURL(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{Password: "s3cret"})
+	w := newTestWriter(t, testConfig(t, srv, "", "s3cret"))
+	s := openStream(t, w, "conn")
+	require.NoError(t, s.Write(connRecords("conn", 0, 20)))
+	flush(t, s)
+	assert.Equal(t, asStrings(connRecords("conn", 0, 20)), streamJSON(t, srv.Conn(t), "zeek:conn"))
+}
+
+func TestACLUserFromURLLimitedToItsKeys(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{
+		Password: "admin",
+		Users: []redistest.User{{
+			Name: "zeek", Password: "pw",
+			// Only what the writer needs: its keys (logs and markers),
+			// scripts, and the commands the script runs.
+			Rules: "~zeek:* ~{zeek:* +@stream +@list +@pubsub +@scripting +get +set +del +type +ping +client|setname &zeek:*",
+		}},
+	})
+	w := newTestWriter(t, testConfig(t, srv, "zeek", "pw"))
+	s := openStream(t, w, "conn")
+	require.NoError(t, s.Write(connRecords("conn", 0, 20)))
+	flush(t, s)
+	assert.Equal(t, asStrings(connRecords("conn", 0, 20)), streamJSON(t, srv.Conn(t), "zeek:conn"))
+}
+
+func TestWrongPasswordKeepsRecordsBufferedAndReportsTheError(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{Users: []redistest.User{{Name: "zeek", Password: "pw"}}})
+	log := &errorLog{}
+	cfg := testConfig(t, srv, "zeek", "wrong")
+	cfg.OnError = log.record
+	w := newTestWriter(t, cfg)
+	s := openStream(t, w, "conn")
+	require.NoError(t, s.Write(connRecords("conn", 0, 5)))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := s.Flush(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	st := s.Stats()
+	assert.Equal(t, int64(5), st.Buffered)
+	assert.Zero(t, st.Written)
+	assert.Contains(t, st.LastError, "WRONGPASS")
+	assert.NotEmpty(t, log.otherErrors())
+
+	// Closing gives up on them loudly: dropped, counted, reported.
+	closeCtx, cancelClose := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelClose()
+	err = w.Close(closeCtx)
+	require.ErrorIs(t, err, ErrUndelivered)
+	st = w.Stats()
+	assert.Equal(t, uint64(5), st.Dropped)
+	assert.Zero(t, st.Buffered)
+	assert.Zero(t, st.BufferedBytes)
+	assert.Equal(t, 5, log.droppedTotal())
+}
