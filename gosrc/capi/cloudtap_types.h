@@ -1,0 +1,57 @@
+/* Types shared by cloudtap's Go library and its C callers (the Zeek plugin).
+ * The generated libcloudtap.h includes this file; include that one. */
+#ifndef CLOUDTAP_TYPES_H
+#define CLOUDTAP_TYPES_H
+
+#include <stdint.h>
+
+/* Results of cloudtap_src_next_batch besides a packet count. */
+#define CLOUDTAP_EOF   (-1) /* a file source has ended */
+#define CLOUDTAP_ERROR (-2) /* see *err */
+
+/* Tunnel formats (cloudtap_packet.encap). */
+enum cloudtap_encap {
+	CLOUDTAP_ENCAP_NONE = 0,
+	CLOUDTAP_ENCAP_VXLAN = 1,
+	CLOUDTAP_ENCAP_GENEVE = 2,
+	CLOUDTAP_ENCAP_GRE = 3,
+	CLOUDTAP_ENCAP_ERSPAN1 = 4,
+	CLOUDTAP_ENCAP_ERSPAN2 = 5,
+	CLOUDTAP_ENCAP_ERSPAN3 = 6,
+};
+
+/* One decapsulated packet; its bytes are data[offset, offset+caplen) of
+ * the batch's data buffer. */
+typedef struct cloudtap_packet {
+	int64_t ts_ns;       /* receive time, ns since the Unix epoch */
+	uint32_t caplen;     /* bytes present */
+	uint32_t len;        /* bytes on the wire */
+	uint32_t offset;     /* into cloudtap_batch.data */
+	uint16_t link_type;  /* pcap LINKTYPE_: 1 Ethernet, 101 raw IPv4/IPv6 */
+	uint8_t encap;       /* enum cloudtap_encap of the innermost tunnel */
+	uint8_t has_session;
+	uint32_t session;    /* VNI, ERSPAN session id or GRE key */
+} cloudtap_packet;
+
+/* Memory the caller owns and lends to cloudtap_src_next_batch. A data
+ * buffer of max_packets * snaplen (16384 by default) bytes lets every
+ * batch fill; a smaller one truncates frames that do not fit. */
+typedef struct cloudtap_batch {
+	cloudtap_packet *packets;
+	uint32_t max_packets;
+	uint8_t *data;
+	uint32_t data_size;
+} cloudtap_batch;
+
+typedef struct cloudtap_src_stats {
+	uint64_t received;      /* tunnel packets read */
+	uint64_t bytes;         /* their bytes */
+	uint64_t delivered;     /* inner packets handed out */
+	uint64_t refused;       /* sources outside the allowlist */
+	uint64_t other_session; /* sessions not asked for */
+	uint64_t other_worker;  /* flows of other workers */
+	uint64_t malformed;     /* refused by the decoder */
+	uint64_t kernel_drops;  /* dropped by the kernel: buffer full */
+} cloudtap_src_stats;
+
+#endif
