@@ -1,9 +1,6 @@
 package hotstore
 
-import (
-	"sync"
-	"time"
-)
+import "sync"
 
 // budget is the bound on records held in memory by one Writer, shared by
 // all its paths. Records take budget when Write accepts them and give it
@@ -23,34 +20,17 @@ func newBudget(maxRecords int, maxBytes int64) *budget {
 	return &budget{maxRecords: maxRecords, maxBytes: maxBytes, freed: make(chan struct{})}
 }
 
-// take reserves room for the longest prefix of records that fits, waiting
-// up to wait for room to be released, and returns how many records it
-// reserved. Records are taken in order: a record that does not fit stops
-// the prefix, so the records kept are never reordered around a drop.
-func (b *budget) take(records [][]byte, wait time.Duration) int {
-	var deadline <-chan time.Time
-	for {
-		b.mu.Lock()
-		n := b.fitLocked(records)
-		if n == len(records) || wait <= 0 {
-			b.commitLocked(records[:n])
-			b.mu.Unlock()
-			return n
-		}
-		freed := b.freed
-		b.mu.Unlock()
-
-		if deadline == nil {
-			timer := time.NewTimer(wait)
-			defer timer.Stop()
-			deadline = timer.C
-		}
-		select {
-		case <-freed:
-		case <-deadline:
-			wait = 0 // take what fits now and give up on the rest
-		}
-	}
+// tryTake reserves room for the longest prefix of records that fits now
+// and returns its length. Records are taken in order: a record that does
+// not fit ends the prefix, so kept records are never reordered around a
+// drop. It also returns a channel that is closed when room is next
+// released, taken under the same lock so that no release can be missed.
+func (b *budget) tryTake(records [][]byte) (int, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := b.fitLocked(records)
+	b.commitLocked(records[:n])
+	return n, b.freed
 }
 
 // fitLocked counts how many leading records fit in the remaining room.

@@ -17,31 +17,40 @@ func recs(sizes ...int) [][]byte {
 
 func TestBudgetTakesTheLongestPrefixThatFits(t *testing.T) {
 	b := newBudget(5, 100)
-	assert.Equal(t, 3, b.take(recs(10, 10, 10), 0))
+	n, _ := b.tryTake(recs(10, 10, 10))
+	assert.Equal(t, 3, n)
 	// 2 records of room left, 70 bytes: the 60-byte record fits, the
 	// 20-byte one after it does not (bytes), and nothing after a misfit
 	// is taken even if it would fit.
-	assert.Equal(t, 1, b.take(recs(60, 20, 1), 0))
-	n, size := b.used()
-	assert.Equal(t, 4, n)
+	n, _ = b.tryTake(recs(60, 20, 1))
+	assert.Equal(t, 1, n)
+	used, size := b.used()
+	assert.Equal(t, 4, used)
 	assert.Equal(t, int64(90), size)
 
 	b.release(4, 90)
-	n, size = b.used()
-	assert.Zero(t, n)
+	used, size = b.used()
+	assert.Zero(t, used)
 	assert.Zero(t, size)
-	assert.Equal(t, 0, b.take(recs(101), 0), "a record larger than the whole bound never fits")
+	n, _ = b.tryTake(recs(101))
+	assert.Equal(t, 0, n, "a record larger than the whole bound never fits")
 }
 
-func TestBudgetWaitsForReleasedRoom(t *testing.T) {
+func TestBudgetSignalsReleasedRoom(t *testing.T) {
 	b := newBudget(2, 1000)
-	assert.Equal(t, 2, b.take(recs(1, 1), 0))
-	go func() {
-		time.Sleep(10 * time.Millisecond)
-		b.release(2, 2)
-	}()
-	// The wait is long enough for the release to come first on any machine.
-	assert.Equal(t, 2, b.take(recs(1, 1), time.Minute))
+	n, _ := b.tryTake(recs(1, 1))
+	assert.Equal(t, 2, n)
+	n, freed := b.tryTake(recs(1))
+	assert.Equal(t, 0, n)
+	select {
+	case <-freed:
+		t.Fatal("signalled before any release")
+	default:
+	}
+	b.release(1, 1)
+	<-freed // closed by the release; a missed signal would hang here
+	n, _ = b.tryTake(recs(1))
+	assert.Equal(t, 1, n)
 }
 
 func TestQueuePopsInOrderWithinBounds(t *testing.T) {

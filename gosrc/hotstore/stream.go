@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Stream is the handle of one open log path. Write, Flush, Stats and Close
@@ -55,36 +56,69 @@ func (s *Stream) Key() string  { return s.key }
 // Write appends records, each one Zeek JSON log line, in order. It copies
 // them, so the caller may reuse its buffers at once. It returns as soon as
 // the records are buffered; delivery to Redis happens in the background.
-// If the buffer is full, Write waits at most Config.BlockTimeout, keeps the
-// records that fit (a prefix, so order holds) and drops the rest, returning
-// a *DropError. It never panics on bad input: a record is opaque bytes.
+// While the buffer is full, Write waits at most Config.BlockTimeout in all,
+// taking records as room frees up; what still does not fit (always a tail,
+// so order holds) is dropped and reported in the returned *DropError.
+// Records are opaque bytes: no content makes Write fail or panic.
 func (s *Stream) Write(records [][]byte) error {
 	if len(records) == 0 {
 		return nil
 	}
 	owned, _ := copyRecords(records)
-	n := s.w.budget.take(owned, s.w.cfg.BlockTimeout)
-	kept := owned[:n]
-	keptBytes := totalBytes(kept)
-
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		s.w.budget.release(n, keptBytes)
-		return s.drop(len(owned), ErrClosed, "")
+	var timeout <-chan time.Time
+	rest := owned
+	for len(rest) > 0 {
+		n, freed := s.w.budget.tryTake(rest)
+		if n > 0 {
+			if err := s.enqueue(rest[:n], len(rest)); err != nil {
+				return err
+			}
+			rest = rest[n:]
+			continue
+		}
+		if s.w.cfg.BlockTimeout <= 0 {
+			break
+		}
+		if timeout == nil {
+			t := time.NewTimer(s.w.cfg.BlockTimeout)
+			defer t.Stop()
+			timeout = t.C
+		}
+		timedOut := false
+		select {
+		case <-freed:
+		case <-timeout:
+			timedOut = true
+		}
+		if timedOut {
+			break
+		}
 	}
-	s.buffered.Add(int64(n))
-	s.bufferedBytes.Add(keptBytes)
-	s.accepted.Add(uint64(n))
-	s.q.push(kept)
-	s.mu.Unlock()
-
-	if n < len(owned) {
+	if len(rest) > 0 {
 		used, usedBytes := s.w.budget.used()
 		detail := fmt.Sprintf("buffer holds %d records / %d bytes of at most %d / %d; last error: %s",
 			used, usedBytes, s.w.cfg.BufferMaxRecords, s.w.cfg.BufferMaxBytes, s.snapshot().LastError)
-		return s.drop(len(owned)-n, ErrBufferFull, detail)
+		return s.drop(len(rest), ErrBufferFull, detail)
 	}
+	return nil
+}
+
+// enqueue queues records whose budget is already taken. On a closed stream
+// it gives the budget back and drops them together with the unqueued
+// remainder of the Write (remaining counts both).
+func (s *Stream) enqueue(kept [][]byte, remaining int) error {
+	size := totalBytes(kept)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		s.w.budget.release(len(kept), size)
+		return s.drop(remaining, ErrClosed, "")
+	}
+	s.buffered.Add(int64(len(kept)))
+	s.bufferedBytes.Add(size)
+	s.accepted.Add(uint64(len(kept)))
+	s.q.push(kept)
+	s.mu.Unlock()
 	return nil
 }
 

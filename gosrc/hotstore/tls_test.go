@@ -45,7 +45,10 @@ func TestTLSRefusesAnUnknownCA(t *testing.T) {
 	s := openStream(t, w, "conn")
 	require.NoError(t, s.Write(connRecords("conn", 0, 3)))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	// Wait for the writer's first failed attempt, then for a flush that
+	// cannot succeed.
+	require.Eventually(t, func() bool { return s.Stats().LastError != "" }, flushTimeout, 5*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	require.Error(t, s.Flush(ctx))
 	assert.Contains(t, s.Stats().LastError, "certificate")
