@@ -4,29 +4,20 @@
 package traces
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/cloudtap/cloudtap/gosrc/internal/pcapread"
 )
 
 // EnvDir overrides where the traces are looked for.
 const EnvDir = "CLOUDTAP_TRACES"
 
 // Frame is one captured packet.
-type Frame struct {
-	Time    time.Time
-	Data    []byte
-	OrigLen int
-}
+type Frame = pcapread.Frame
 
 // Dir returns the traces directory, failing the test when it is missing:
 // the traces are part of every checkout's surroundings, so their absence is
@@ -62,59 +53,9 @@ func Path(t testing.TB, name string) string {
 // Read loads every frame of a pcap or pcapng file and its link type.
 func Read(t testing.TB, name string) ([]Frame, layers.LinkType) {
 	t.Helper()
-	frames, link, err := ReadFile(Path(t, name))
+	frames, link, err := pcapread.ReadFile(Path(t, name))
 	if err != nil {
 		t.Fatalf("traces: %v", err)
 	}
 	return frames, link
-}
-
-// ReadFile loads a pcap or pcapng file, telling the formats apart by magic.
-func ReadFile(path string) ([]Frame, layers.LinkType, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	magic, err := br.Peek(4)
-	if err != nil {
-		return nil, 0, fmt.Errorf("%s: reading magic: %w", path, err)
-	}
-	var (
-		next func() ([]byte, time.Time, int, error)
-		link layers.LinkType
-	)
-	if bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		r, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", path, err)
-		}
-		link = r.LinkType()
-		next = func() ([]byte, time.Time, int, error) {
-			d, ci, err := r.ReadPacketData()
-			return d, ci.Timestamp, ci.Length, err
-		}
-	} else {
-		r, err := pcapgo.NewReader(br)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", path, err)
-		}
-		link = r.LinkType()
-		next = func() ([]byte, time.Time, int, error) {
-			d, ci, err := r.ReadPacketData()
-			return d, ci.Timestamp, ci.Length, err
-		}
-	}
-	var frames []Frame
-	for {
-		d, ts, n, err := next()
-		if errors.Is(err, io.EOF) {
-			return frames, link, nil
-		}
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: packet %d: %w", path, len(frames)+1, err)
-		}
-		frames = append(frames, Frame{Time: ts, Data: d, OrigLen: n})
-	}
 }
