@@ -33,7 +33,7 @@ func TestResentBatchIsStoredOnce(t *testing.T) {
 				{first, 0},  // a stale resend arriving late: skipped
 				{second, 0}, // resent again: skipped
 			} {
-				n, err := deliverBatch(c, &cfg, key, marker, step.b)
+				n, err := deliverBatch(c, &cfg, key, marker, step.b.seq, step.b)
 				require.NoError(t, err)
 				assert.Equal(t, step.want, n, "batch %d", step.b.seq)
 			}
@@ -61,10 +61,10 @@ func TestTwoWritersOnOnePathDoNotSuppressEachOther(t *testing.T) {
 	key := "zeek:conn"
 	a := &batch{seq: 1, records: connRecords("conn", 0, 2)}
 	b := &batch{seq: 1, records: connRecords("conn", 2, 4)}
-	n, err := deliverBatch(c, &cfg, key, markerKey(key, "writer-a"), a)
+	n, err := deliverBatch(c, &cfg, key, markerKey(key, "writer-a"), 1, a)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
-	n, err = deliverBatch(c, &cfg, key, markerKey(key, "writer-b"), b)
+	n, err = deliverBatch(c, &cfg, key, markerKey(key, "writer-b"), 1, b)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	assert.Equal(t, asStrings(connRecords("conn", 0, 4)), streamJSON(t, c, key))
@@ -78,10 +78,51 @@ func TestStreamModeOnAListKeyWritesNothing(t *testing.T) {
 	_, err := c.Do("RPUSH", "zeek:conn", "x")
 	require.NoError(t, err)
 	cfg := DefaultConfig()
-	_, err = deliverBatch(c, &cfg, "zeek:conn", markerKey("zeek:conn", "w"), &batch{seq: 1, records: connRecords("conn", 0, 3)})
+	_, err = deliverBatch(c, &cfg, "zeek:conn", markerKey("zeek:conn", "w"), 1, &batch{seq: 1, records: connRecords("conn", 0, 3)})
 	require.ErrorContains(t, err, "WRONGTYPE")
 	assert.Equal(t, []string{"x"}, lrange(t, c, "zeek:conn"))
 	n, err := redis.Int(c.Do("EXISTS", markerKey("zeek:conn", "w")))
 	require.NoError(t, err)
 	assert.Zero(t, n)
+}
+
+// A pipelined batch must not overtake a predecessor that failed: the
+// script refuses it, writing nothing, and both apply in order when resent.
+// The oldest unacknowledged batch applies even without a marker (it may
+// have expired while the path was idle).
+func TestPipelinedBatchNeverOvertakesAFailedOne(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	c := srv.Conn(t)
+	cfg := DefaultConfig()
+	key, marker := "zeek:conn", markerKey("zeek:conn", "w")
+	b := func(seq uint64, from int) *batch {
+		return &batch{seq: seq, records: connRecords("conn", from, from+2)}
+	}
+
+	n, err := deliverBatch(c, &cfg, key, marker, 1, b(1, 0))
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+
+	// Batch 2 was lost; batch 3, sent behind it (base 2), must wait.
+	_, err = deliverBatch(c, &cfg, key, marker, 2, b(3, 4))
+	require.ErrorContains(t, err, "arrived before batch 2")
+	assert.Equal(t, asStrings(connRecords("conn", 0, 2)), streamJSON(t, c, key), "nothing written")
+
+	// The resend of 2 and 3, in order.
+	for _, step := range []*batch{b(2, 2), b(3, 4)} {
+		n, err := deliverBatch(c, &cfg, key, marker, 2, step)
+		require.NoError(t, err)
+		assert.Equal(t, 2, n, "batch %d", step.seq)
+	}
+
+	// Marker gone (expired): the head batch applies, a pipelined one not.
+	_, err = c.Do("DEL", marker)
+	require.NoError(t, err)
+	_, err = deliverBatch(c, &cfg, key, marker, 4, b(5, 8))
+	require.Error(t, err)
+	n, err = deliverBatch(c, &cfg, key, marker, 4, b(4, 6))
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+
+	assert.Equal(t, asStrings(connRecords("conn", 0, 8)), streamJSON(t, c, key))
 }

@@ -1,82 +1,105 @@
 package hotstore
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/gomodule/redigo/redis"
 )
 
+// pipelineDepth is how many batches one path keeps on the wire at once.
+// With one, the writer idles while Redis runs a batch and Redis idles while
+// the writer sends the next; a few in flight keep both busy. The script's
+// order check (see deliver.lua) makes any depth safe.
+const pipelineDepth = 4
+
 // run is the path's deliverer: it takes batches from the queue in order
-// and delivers each one until Redis acknowledges it, reconnecting with
-// backoff in between. A batch, once formed, keeps its sequence number and
-// its records across every retry, which is what lets the script's marker
-// recognise a batch Redis already applied before a connection broke.
+// and delivers them until Redis acknowledges each, reconnecting with
+// backoff after any error. A batch, once formed, keeps its number and its
+// records across every retry, which lets the script recognise a batch
+// Redis already applied before a connection broke, and refuse one that
+// would overtake a failed predecessor.
 func (s *Stream) run() {
 	defer close(s.exited)
 	var (
-		conn    redis.Conn
-		pending *batch // formed, not yet acknowledged
-		seq     uint64
-		trouble bool // an error happened since the last good connection
+		conn     redis.Conn
+		inflight []*batch // formed and not yet acknowledged, oldest first
+		sent     int      // how many of inflight are on the wire of conn
+		seq      uint64
+		trouble  bool // an error happened since the last good connection
 	)
 	bo := newBackoff(s.w.cfg.BackoffMin, s.w.cfg.BackoffMax)
 	defer func() {
-		s.leftover = pending
+		s.leftover = inflight
 		if conn != nil {
-			if pending == nil {
+			if len(inflight) == 0 {
 				// Nothing in doubt: the marker has no more use.
 				_, _ = conn.Do("DEL", s.marker)
 			}
 			conn.Close()
 		}
 	}()
+	// failed handles any error: the connection is dropped, since replies
+	// to batches behind the failed one would be out of step, and every
+	// unacknowledged batch is sent again on the next connection.
+	failed := func(err error) bool {
+		trouble = true
+		s.fail(err)
+		if conn != nil {
+			conn.Close()
+			conn = nil
+		}
+		return s.sleep(bo.wait())
+	}
 
 	for {
-		if pending == nil {
+		for len(inflight) < pipelineDepth {
 			recs, size := s.q.pop(s.w.cfg.BatchMaxRecords, s.w.cfg.BatchMaxBytes)
 			if len(recs) == 0 {
-				select {
-				case <-s.q.ready:
-					continue
-				case <-s.stop:
-					return
-				}
+				break
 			}
 			seq++
-			pending = &batch{seq: seq, records: recs, bytes: size}
+			inflight = append(inflight, &batch{seq: seq, records: recs, bytes: size})
+		}
+		if len(inflight) == 0 {
+			select {
+			case <-s.q.ready:
+				continue
+			case <-s.stop:
+				return
+			}
 		}
 		if s.stopping() {
 			return
 		}
 		if conn == nil {
-			c, err := s.w.dialer.dial()
+			c, err := s.connect()
 			if err != nil {
-				trouble = true
-				s.fail(err)
-				if !s.sleep(bo.wait()) {
+				if !failed(err) {
 					return
 				}
 				continue
 			}
-			conn = c
+			conn, sent = c, 0
 			if trouble {
 				s.reconnects.Add(1)
 			}
 			trouble = false
 		}
-
-		n, err := deliverBatch(conn, &s.w.cfg, s.key, s.marker, pending)
-		if err != nil {
-			trouble = true
-			s.fail(err)
-			if conn.Err() != nil {
-				// The connection is broken; whether Redis ran the script
-				// is unknown, so the same batch is sent again on a new
-				// connection and the marker decides.
-				conn.Close()
-				conn = nil
+		if sent < len(inflight) {
+			if err := s.send(conn, inflight, sent); err != nil {
+				if !failed(err) {
+					return
+				}
+				continue
 			}
-			if !s.sleep(bo.wait()) {
+			sent = len(inflight)
+		}
+
+		b := inflight[0]
+		n, err := receiveBatch(conn, s.key, b)
+		if err != nil {
+			if !failed(err) {
 				return
 			}
 			continue
@@ -85,10 +108,40 @@ func (s *Stream) run() {
 		if n == 0 {
 			s.redelivered.Add(1)
 		}
-		s.written.Add(uint64(len(pending.records)))
-		s.settle(len(pending.records), pending.bytes)
-		pending = nil
+		s.written.Add(uint64(len(b.records)))
+		s.settle(len(b.records), b.bytes)
+		inflight[0] = nil
+		inflight = inflight[1:]
+		sent--
 	}
+}
+
+// connect dials and loads the delivery script.
+func (s *Stream) connect() (redis.Conn, error) {
+	c, err := s.w.dialer.dial()
+	if err != nil {
+		return nil, err
+	}
+	if err := loadScript(c); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("%s: %w", s.w.cfg.Addr, err)
+	}
+	return c, nil
+}
+
+// send puts inflight[from:] on the wire in one flush. Each is sent with the
+// oldest unacknowledged batch as its base.
+func (s *Stream) send(c redis.Conn, inflight []*batch, from int) error {
+	base := inflight[0].seq
+	for _, b := range inflight[from:] {
+		if err := sendBatch(c, &s.w.cfg, s.key, s.marker, base, b); err != nil {
+			return err
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("send to %s: %w", s.key, err)
+	}
+	return nil
 }
 
 // fail records and reports a delivery error.

@@ -1,32 +1,46 @@
--- Delivers one batch of records for one log path, exactly once.
+-- Delivers one batch of records for one log path, exactly once and in order.
 --
 -- KEYS[1]  stream or list key, or pub/sub channel (prefix .. path)
 -- KEYS[2]  this writer's dedup marker for that key: "{" .. KEYS[1] .. "}:cloudtap:w:<writer id>"
 --          (same hash tag as KEYS[1], so both live in one Redis Cluster slot)
--- ARGV[1]  batch sequence number, increasing per writer and path
--- ARGV[2]  marker time to live, ms
--- ARGV[3]  mode: stream | list | pubsub
--- ARGV[4]  max length, 0 = none
--- ARGV[5]  max age in ms (stream), 0 = none
--- ARGV[6]  consumer group whose unacknowledged entries must survive trimming, "" = none
--- ARGV[7…] the records, in order
+-- ARGV[1]  batch sequence number: 1, 2, 3, ... per writer and path
+-- ARGV[2]  base: the oldest batch the writer had not seen acknowledged when
+--          it sent this one; base == seq means every earlier batch was
+--          acknowledged, base < seq that this one was pipelined behind others
+-- ARGV[3]  marker time to live, ms
+-- ARGV[4]  mode: stream | list | pubsub
+-- ARGV[5]  max length, 0 = none
+-- ARGV[6]  max age in ms (stream), 0 = none
+-- ARGV[7]  consumer group whose unacknowledged entries must survive trimming, "" = none
+-- ARGV[8…] the records, in order
 --
--- Returns the number of records written, or 0 if the marker shows that this
--- batch was already applied (a resend after a lost reply). Scripts run
--- atomically and are written to the append-only file as one transaction, so
--- the records and the marker are either all there or all absent.
+-- The marker holds the number of the last batch applied. Returns the number
+-- of records written, 0 if the marker shows the batch was applied already
+-- (a resend after a lost reply), or an error, having written nothing, if a
+-- pipelined batch arrives while the one before it is missing (it failed,
+-- and will be resent together with this one). Scripts run atomically and
+-- are written to the append-only file as one transaction, so the records
+-- of a batch and its marker are either all there or all absent.
 
 local key, marker = KEYS[1], KEYS[2]
 local seq = tonumber(ARGV[1])
-local mode = ARGV[3]
-local maxlen = tonumber(ARGV[4])
-local maxage = tonumber(ARGV[5])
-local group = ARGV[6]
-local first = 7
+local base = tonumber(ARGV[2])
+local mode = ARGV[4]
+local maxlen = tonumber(ARGV[5])
+local maxage = tonumber(ARGV[6])
+local group = ARGV[7]
+local first = 8
 
-local done = redis.call('GET', marker)
-if done and tonumber(done) >= seq then
+local done = tonumber(redis.call('GET', marker) or '0')
+if done >= seq then
   return 0
+end
+-- The first unacknowledged batch may apply whatever the marker says (it
+-- may have expired during a long idle spell); a pipelined one only right
+-- after its predecessor.
+if seq ~= base and done ~= seq - 1 then
+  return redis.error_reply('ERR cloudtap: batch ' .. seq .. ' of ' .. key ..
+    ' arrived before batch ' .. (seq - 1) .. ' was applied; nothing written')
 end
 
 -- Check the type before writing anything: an error after the first write
@@ -169,5 +183,5 @@ else
   end
 end
 
-redis.call('SET', marker, ARGV[1], 'PX', ARGV[2])
+redis.call('SET', marker, ARGV[1], 'PX', ARGV[3])
 return n

@@ -71,7 +71,11 @@ func TestRedisKilledTwiceMidStreamLosesAndDoublesNothing(t *testing.T) {
 				flushTimeout, 5*time.Millisecond)
 		}
 		if restartAt[i] {
+			reconnects := s.Stats().Reconnects
 			require.NoError(t, srv.Restart())
+			// Keep the two outages apart: wait for the writer to be back.
+			require.Eventually(t, func() bool { return s.Stats().Reconnects > reconnects },
+				flushTimeout, 5*time.Millisecond)
 		}
 		require.NoError(t, s.Write(want[i:i+batchSize]))
 	}

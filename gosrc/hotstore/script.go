@@ -25,7 +25,7 @@ const (
 	// while it runs.
 	maxBatchRecords = 100_000
 	// scriptFixedArgs is the number of ARGV entries before the records.
-	scriptFixedArgs = 6
+	scriptFixedArgs = 7
 )
 
 // markerKey names the dedup marker of one writer for one key. Its hash tag
@@ -43,12 +43,14 @@ type batch struct {
 	bytes   int64
 }
 
-// deliverArgs builds the script's KEYS and ARGV for one batch.
-func deliverArgs(cfg *Config, key, marker string, b *batch) []any {
+// deliverArgs builds the script's KEYS and ARGV for one batch sent while
+// base was the oldest unacknowledged batch (see deliver.lua).
+func deliverArgs(cfg *Config, key, marker string, base uint64, b *batch) []any {
 	args := make([]any, 0, 2+scriptFixedArgs+len(b.records))
 	args = append(args,
 		key, marker,
 		strconv.FormatUint(b.seq, 10),
+		strconv.FormatUint(base, 10),
 		strconv.FormatInt(markerTTL.Milliseconds(), 10),
 		string(cfg.Mode),
 		strconv.FormatInt(cfg.MaxLen, 10),
@@ -61,10 +63,20 @@ func deliverArgs(cfg *Config, key, marker string, b *batch) []any {
 	return args
 }
 
-// deliverBatch runs the script for one batch on c and returns how many
-// records it wrote: len(b.records), or 0 when Redis already had the batch.
-func deliverBatch(c redis.Conn, cfg *Config, key, marker string, b *batch) (int, error) {
-	n, err := redis.Int(deliverScript.Do(c, deliverArgs(cfg, key, marker, b)...))
+// sendBatch queues the script call for b on c without waiting for the
+// reply. The script must have been loaded on the server (loadScript).
+func sendBatch(c redis.Conn, cfg *Config, key, marker string, base uint64, b *batch) error {
+	if err := deliverScript.SendHash(c, deliverArgs(cfg, key, marker, base, b)...); err != nil {
+		return fmt.Errorf("send batch %d (%d records) to %s: %w", b.seq, len(b.records), key, err)
+	}
+	return nil
+}
+
+// receiveBatch reads the reply to b, sent earlier by sendBatch, and returns
+// how many records were written: all of them, or 0 when Redis already had
+// the batch.
+func receiveBatch(c redis.Conn, key string, b *batch) (int, error) {
+	n, err := redis.Int(c.Receive())
 	if err != nil {
 		return 0, fmt.Errorf("deliver batch %d (%d records) to %s: %w", b.seq, len(b.records), key, err)
 	}
@@ -72,4 +84,13 @@ func deliverBatch(c redis.Conn, cfg *Config, key, marker string, b *batch) (int,
 		return 0, fmt.Errorf("deliver batch %d to %s: script wrote %d of %d records", b.seq, key, n, len(b.records))
 	}
 	return n, nil
+}
+
+// loadScript makes sure the server has the script, so that pipelined
+// EVALSHA calls do not fail with NOSCRIPT.
+func loadScript(c redis.Conn) error {
+	if err := deliverScript.Load(c); err != nil {
+		return fmt.Errorf("load delivery script: %w", err)
+	}
+	return nil
 }

@@ -30,7 +30,7 @@ type Stream struct {
 
 	stop      chan struct{} // closed by Close: the deliverer must exit
 	exited    chan struct{} // closed by the deliverer when it has exited
-	leftover  *batch        // the batch the deliverer held when it exited
+	leftover  []*batch      // batches the deliverer held when it exited
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -204,10 +204,10 @@ func (s *Stream) Close(ctx context.Context) error {
 		<-s.exited
 
 		var left [][]byte
-		if s.leftover != nil {
-			left = append(left, s.leftover.records...)
-			s.leftover = nil
+		for _, b := range s.leftover {
+			left = append(left, b.records...)
 		}
+		s.leftover = nil
 		left = append(left, s.q.drain()...)
 		if len(left) > 0 {
 			s.settle(len(left), totalBytes(left))
