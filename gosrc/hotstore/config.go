@@ -67,7 +67,7 @@ type Config struct {
 	// OnError receives every delivery error and every drop (a *DropError)
 	// as it happens. It is called from the writer's goroutines and from
 	// Write; it must not block. Nil logs them with log/slog at Error level.
-	OnError func(error) `json:"-"`
+	OnError func(error)
 }
 
 // Defaults. The buffer bound is sized for a burst of a few minutes of a
