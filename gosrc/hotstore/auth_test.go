@@ -2,10 +2,12 @@ package hotstore
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/cloudtap/cloudtap/gosrc/internal/redistest"
+	"github.com/gomodule/redigo/redis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,21 +21,35 @@ func TestRequirePassFromURL(t *testing.T) {
 	assert.Equal(t, asStrings(connRecords("conn", 0, 20)), streamJSON(t, srv.Conn(t), "zeek:conn"))
 }
 
+// The least-privilege ACL user documented in README.md must be enough for
+// every feature that runs commands: streams with both retention limits and
+// a protected group, lists, and pub/sub.
 func TestACLUserFromURLLimitedToItsKeys(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{
 		Password: "admin",
 		Users: []redistest.User{{
 			Name: "zeek", Password: "pw",
-			// Only what the writer needs: its keys (logs and markers),
-			// scripts, and the commands the script runs.
-			Rules: "~zeek:* ~{zeek:* +@stream +@list +@pubsub +@scripting +get +set +del +type +ping +client|setname &zeek:*",
+			Rules: "~zeek:* ~{zeek:* &zeek:* +@stream +@list +@pubsub +@scripting " +
+				"+get +set +del +type +time +ping +select +client|setname",
 		}},
 	})
-	w := newTestWriter(t, testConfig(t, srv, "zeek", "pw"))
-	s := openStream(t, w, "conn")
-	require.NoError(t, s.Write(connRecords("conn", 0, 20)))
-	flush(t, s)
-	assert.Equal(t, asStrings(connRecords("conn", 0, 20)), streamJSON(t, srv.Conn(t), "zeek:conn"))
+	for _, query := range []string{"/1?maxlen=5&maxage=1h&protect-group=cold", "?mode=list&maxlen=5", "?mode=pubsub"} {
+		cfg, err := ParseURL(srv.URL("zeek", "pw") + query)
+		require.NoError(t, err)
+		cfg.OnError = func(err error) { t.Errorf("%s: %v", query, err) }
+		w := newTestWriter(t, cfg)
+		s := openStream(t, w, "conn"+strconv.Itoa(len(query)))
+		require.NoError(t, s.Write(connRecords("conn", 0, 20)))
+		flush(t, s)
+		assert.Equal(t, uint64(20), s.Stats().Written, query)
+	}
+
+	// Keys outside its prefix stay out of reach.
+	c, err := redis.Dial("tcp", srv.Addr(), redis.DialUsername("zeek"), redis.DialPassword("pw"))
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Do("SET", "other", "1")
+	assert.ErrorContains(t, err, "NOPERM")
 }
 
 func TestWrongPasswordKeepsRecordsBufferedAndReportsTheError(t *testing.T) {
