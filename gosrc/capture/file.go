@@ -1,17 +1,15 @@
 package capture
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/cloudtap/cloudtap/gosrc/decap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/pcapread"
 )
 
 // fileListener reads a pcap or pcapng capture of mirrored traffic, as a
@@ -35,29 +33,15 @@ func openFile(l ListenerSpec, dec *decap.Decoder) (*fileListener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("file: %w", err)
 	}
-	fl := &fileListener{path: l.Path, f: f, pl: newPipeline(dec, l.Filter, true)}
-	br := bufio.NewReaderSize(f, 1<<20)
-	magic, err := br.Peek(4)
+	r, err := pcapread.NewReader(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("file %s: too short for a capture file: %w", l.Path, err)
+		return nil, fmt.Errorf("file %s: %w", l.Path, err)
 	}
-	if bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		r, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("file %s: pcapng: %w", l.Path, err)
-		}
-		fl.next, fl.link = r.ZeroCopyReadPacketData, decap.LinkType(r.LinkType())
-	} else {
-		r, err := pcapgo.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("file %s: %w", l.Path, err)
-		}
-		fl.next, fl.link = r.ZeroCopyReadPacketData, decap.LinkType(r.LinkType())
-	}
-	return fl, nil
+	return &fileListener{
+		path: l.Path, f: f, next: r.ZeroCopyReadPacketData, link: decap.LinkType(r.LinkType()),
+		pl: newPipeline(dec, l.Filter, true),
+	}, nil
 }
 
 func (fl *fileListener) fd() int { return -1 }

@@ -23,40 +23,52 @@ type Frame struct {
 	OrigLen int
 }
 
-// ReadFile loads a pcap or pcapng file, telling the formats apart by magic.
+// Reader is what gopacket's pcap and pcapng readers have in common.
+type Reader interface {
+	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	// ZeroCopyReadPacketData returns data valid only until the next read.
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	LinkType() layers.LinkType
+}
+
+// NewReader reads a pcap or pcapng stream, telling the formats apart by
+// their magic number.
+func NewReader(r io.Reader) (Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	magic, err := br.Peek(4)
+	if err != nil {
+		return nil, fmt.Errorf("too short for a capture file: %w", err)
+	}
+	if bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
+		r, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			return nil, fmt.Errorf("pcapng: %w", err)
+		}
+		return r, nil
+	}
+	pr, err := pcapgo.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// ReadFile loads a whole pcap or pcapng file.
 func ReadFile(path string) ([]Frame, layers.LinkType, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
-	br := bufio.NewReader(f)
-	magic, err := br.Peek(4)
+	r, err := NewReader(f)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: too short for a capture file: %w", path, err)
-	}
-	var (
-		next func() ([]byte, gopacket.CaptureInfo, error)
-		link layers.LinkType
-	)
-	if bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		r, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", path, err)
-		}
-		next, link = r.ReadPacketData, r.LinkType()
-	} else {
-		r, err := pcapgo.NewReader(br)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", path, err)
-		}
-		next, link = r.ReadPacketData, r.LinkType()
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
 	}
 	var frames []Frame
 	for {
-		d, ci, err := next()
+		d, ci, err := r.ReadPacketData()
 		if errors.Is(err, io.EOF) {
-			return frames, link, nil
+			return frames, r.LinkType(), nil
 		}
 		if err != nil {
 			return nil, 0, fmt.Errorf("%s: packet %d: %w", path, len(frames)+1, err)
