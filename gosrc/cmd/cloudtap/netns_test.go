@@ -42,8 +42,18 @@ func TestKernelVXLANFromNamespace(t *testing.T) {
 		_ = sh("netns", "del", sensor)
 	})
 	vethM, vethS := "vm"+mirror[3:], "vs"+sensor[3:]
+	// IPv6 off in the mirror namespace: otherwise the kernel's neighbour
+	// discovery and MLD on vx42 are mirrored too, ahead of the test's frames.
+	disableIPv6 := func() error {
+		out, err := exec.Command("ip", "netns", "exec", mirror, "sysctl", "-q", "-w",
+			"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1").CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("sysctl in %s: %v: %s", mirror, err, out)
+		}
+		return nil
+	}
 	for _, args := range [][]string{
-		{"netns", "add", mirror}, {"netns", "add", sensor},
+		{"netns", "add", mirror}, {"netns", "add", sensor}, {"sysctl"},
 		{"link", "add", vethM, "type", "veth", "peer", "name", vethS},
 		{"link", "set", vethM, "netns", mirror}, {"link", "set", vethS, "netns", sensor},
 		{"-n", mirror, "addr", "add", "10.200.0.1/30", "dev", vethM},
@@ -57,7 +67,11 @@ func TestKernelVXLANFromNamespace(t *testing.T) {
 		// instead of waiting on ARP that nobody answers.
 		{"-n", mirror, "neigh", "add", "172.31.42.2", "lladdr", "02:00:00:00:00:42", "dev", "vx42"},
 	} {
-		if err := sh(args...); err != nil {
+		run := sh
+		if args[0] == "sysctl" {
+			run = func(...string) error { return disableIPv6() }
+		}
+		if err := run(args...); err != nil {
 			if strings.Contains(err.Error(), "Operation not permitted") {
 				t.Skipf("this sandbox does not allow network namespaces: %v", err)
 			}
