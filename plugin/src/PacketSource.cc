@@ -1,0 +1,138 @@
+#include "PacketSource.h"
+
+#include <zeek/iosource/Packet.h>
+#include <zeek/util.h>
+
+#include <cstdlib>
+
+namespace cloudtap::zeek_plugin {
+
+namespace {
+// Batch geometry: 256 packets with room for a full snaplen each, so a
+// batch never truncates a frame (see cloudtap_types.h).
+constexpr uint32_t batch_packets = 256;
+constexpr uint32_t snaplen = 16384;
+constexpr int link_ethernet = 1; // DLT_EN10MB
+
+// takeError turns a C API error string into a std::string and frees it.
+std::string takeError(char* err) {
+    std::string msg = err ? err : "unknown error";
+    cloudtap_free(err);
+    return msg;
+}
+} // namespace
+
+MirrorSession PacketSource::current_session;
+
+PacketSource::PacketSource(std::string arg_spec, bool arg_is_live) : spec(std::move(arg_spec)), is_live(arg_is_live) {}
+
+PacketSource::~PacketSource() { Close(); }
+
+zeek::iosource::PktSrc* PacketSource::Instantiate(const std::string& path, bool is_live) {
+    return new PacketSource(path, is_live);
+}
+
+void PacketSource::Open() {
+    char* err = nullptr;
+    handle = cloudtap_src_open(const_cast<char*>(spec.c_str()), &err);
+    if ( ! handle ) {
+        Error(takeError(err));
+        return;
+    }
+    if ( ! is_live && cloudtap_src_is_live(handle) ) {
+        Error("cloudtap: -r needs a file:// spec; use -i for live listeners");
+        cloudtap_src_close(handle);
+        handle = 0;
+        return;
+    }
+    packets.resize(batch_packets);
+    data.resize(static_cast<size_t>(batch_packets) * snaplen);
+
+    Properties props;
+    props.path = spec;
+    // An epoll descriptor over every listener: readable when packets wait,
+    // so Zeek's IO loop sleeps instead of polling. Files return -1.
+    props.selectable_fd = cloudtap_src_fd(handle);
+    props.link_type = link_ethernet; // each packet carries its own link type too
+    props.netmask = NETMASK_UNKNOWN;
+    props.is_live = cloudtap_src_is_live(handle) != 0;
+    Opened(props);
+}
+
+void PacketSource::Close() {
+    if ( ! handle )
+        return;
+    cloudtap_src_close(handle);
+    handle = 0;
+    count = next = 0;
+    Closed();
+}
+
+bool PacketSource::Refill() {
+    char* err = nullptr;
+    cloudtap_batch batch{packets.data(), static_cast<uint32_t>(packets.size()), data.data(),
+                         static_cast<uint32_t>(data.size())};
+    int n = cloudtap_src_next_batch(handle, &batch, &err);
+    if ( n == CLOUDTAP_EOF ) {
+        Close();
+        return false;
+    }
+    if ( n == CLOUDTAP_ERROR ) {
+        Error(takeError(err));
+        Close();
+        return false;
+    }
+    if ( err ) // packets came with an error that will repeat on the next call
+        Info(takeError(err));
+    count = n;
+    next = 0;
+    return n > 0;
+}
+
+bool PacketSource::ExtractNextPacket(zeek::Packet* pkt) {
+    while ( handle ) {
+        if ( next >= count && ! Refill() )
+            return false;
+        const cloudtap_packet& p = packets[next];
+        const u_char* frame = data.data() + p.offset;
+        pkt_timeval ts{static_cast<time_t>(p.ts_ns / 1000000000), static_cast<suseconds_t>((p.ts_ns % 1000000000) / 1000)};
+        if ( filter_index >= 0 ) {
+            pcap_pkthdr hdr{ts, p.caplen, p.len};
+            if ( ! ApplyBPFFilter(filter_index, &hdr, frame) ) {
+                ++bpf_filtered;
+                ++next;
+                continue;
+            }
+        }
+        current_session = {p.session, p.has_session != 0};
+        pkt->Init(p.link_type, &ts, p.caplen, p.len, frame);
+        return true;
+    }
+    return false;
+}
+
+void PacketSource::DoneWithPacket() {
+    if ( next < count )
+        ++next;
+}
+
+// BPF filters (-f) run in user space on the decapsulated frame, after
+// cloudtap has stripped the tunnel: a filter sees what Zeek analyses.
+bool PacketSource::SetFilter(int index) {
+    filter_index = index;
+    return true;
+}
+
+void PacketSource::Statistics(Stats* stats) {
+    if ( ! handle )
+        return;
+    cloudtap_src_stats s;
+    cloudtap_src_get_stats(handle, &s);
+    stats->received = s.delivered - bpf_filtered;
+    stats->dropped = s.kernel_drops + s.malformed;
+    stats->link = s.received;
+    stats->bytes_received = s.bytes;
+    stats->filtered = s.refused + s.other_session + s.other_worker + bpf_filtered;
+}
+
+} // namespace cloudtap::zeek_plugin
