@@ -20,7 +20,7 @@ zeek::plugin::Configuration Plugin::Configure() {
 
     zeek::plugin::Configuration config;
     config.name = "CloudTap::Sensor";
-    config.description = "Cloud traffic-mirror packet source (VXLAN, GENEVE, GRE, ERSPAN) and Redis/Elasticsearch log writer";
+    config.description = "Packet source for cloud traffic mirroring: VXLAN, GENEVE, GRE, ERSPAN";
     config.version.major = 0;
     config.version.minor = 1;
     config.version.patch = 0;
