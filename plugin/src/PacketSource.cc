@@ -13,6 +13,8 @@ namespace {
 constexpr uint32_t batch_packets = 256;
 constexpr uint32_t snaplen = 16384;
 constexpr int link_ethernet = 1; // DLT_EN10MB
+constexpr int linktype_raw = 101; // LINKTYPE_RAW, as cloudtap reports raw IP frames
+constexpr int dlt_raw = 12;       // libpcap's DLT_RAW, what pcap_compile expects for them
 
 // takeError turns a C API error string into a std::string and frees it.
 std::string takeError(char* err) {
@@ -98,7 +100,7 @@ bool PacketSource::ExtractNextPacket(zeek::Packet* pkt) {
         pkt_timeval ts{static_cast<time_t>(p.ts_ns / 1000000000), static_cast<suseconds_t>((p.ts_ns % 1000000000) / 1000)};
         if ( filter_index >= 0 ) {
             pcap_pkthdr hdr{ts, p.caplen, p.len};
-            if ( ! ApplyBPFFilter(filter_index, &hdr, frame) ) {
+            if ( ! Matches(p, hdr, frame) ) {
                 ++bpf_filtered;
                 ++next;
                 continue;
@@ -117,10 +119,34 @@ void PacketSource::DoneWithPacket() {
 }
 
 // BPF filters (-f) run in user space on the decapsulated frame, after
-// cloudtap has stripped the tunnel: a filter sees what Zeek analyses.
+// cloudtap has stripped the tunnel: a filter sees what Zeek analyses. Each
+// filter is compiled twice, for Ethernet (by Zeek) and for raw IP (here).
+bool PacketSource::PrecompileFilter(int index, const std::string& filter) {
+    if ( ! PrecompileBPFFilter(index, filter) )
+        return false;
+    auto raw = std::make_unique<zeek::iosource::detail::BPF_Program>();
+    if ( ! raw->Compile(snaplen, dlt_raw, filter.c_str(), NETMASK_UNKNOWN) ) {
+        Error(zeek::util::fmt("cloudtap: cannot compile BPF filter '%s' for raw IP frames", filter.c_str()));
+        return false;
+    }
+    if ( index >= static_cast<int>(raw_filters.size()) )
+        raw_filters.resize(index + 1);
+    raw_filters[index] = std::move(raw);
+    return true;
+}
+
 bool PacketSource::SetFilter(int index) {
     filter_index = index;
     return true;
+}
+
+bool PacketSource::Matches(const cloudtap_packet& p, const pcap_pkthdr& hdr, const u_char* frame) {
+    if ( p.link_type != linktype_raw )
+        return ApplyBPFFilter(filter_index, &hdr, frame);
+    if ( filter_index >= static_cast<int>(raw_filters.size()) || ! raw_filters[filter_index] )
+        return true; // SetFilter without PrecompileFilter: Zeek's default, no filter
+    auto& code = raw_filters[filter_index];
+    return code->MatchesAnything() || pcap_offline_filter(code->GetProgram(), &hdr, frame);
 }
 
 void PacketSource::Statistics(Stats* stats) {

@@ -3,9 +3,11 @@
 // one. All parsing, filtering and receiving happens in Go.
 #pragma once
 
+#include <zeek/iosource/BPF_Program.h>
 #include <zeek/iosource/PktSrc.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,7 @@ protected:
     void Close() override;
     bool ExtractNextPacket(zeek::Packet* pkt) override;
     void DoneWithPacket() override;
+    bool PrecompileFilter(int index, const std::string& filter) override;
     bool SetFilter(int index) override;
     void Statistics(Stats* stats) override;
 
@@ -43,6 +46,10 @@ private:
     // Refill pulls the next batch; false when none is ready (or at the end).
     bool Refill();
 
+    // Matches runs the selected BPF filter on a frame, with the program
+    // compiled for the frame's own link type.
+    bool Matches(const cloudtap_packet& p, const pcap_pkthdr& hdr, const u_char* frame);
+
     std::string spec;
     bool is_live;
     uintptr_t handle = 0;
@@ -51,6 +58,9 @@ private:
     int count = 0; // packets in the current batch
     int next = 0;  // the packet ExtractNextPacket hands out
     int filter_index = -1;
+    // The same filters compiled for raw IP frames (tunnels that carried IP
+    // without Ethernet); Zeek's own copies are compiled for Ethernet.
+    std::vector<std::unique_ptr<zeek::iosource::detail::BPF_Program>> raw_filters;
     uint64_t bpf_filtered = 0;
 
     static MirrorSession current_session;
