@@ -7,18 +7,28 @@ import (
 	"net"
 	"net/netip"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/cloudtap/cloudtap/gosrc/encap"
 )
 
+// batchSize is how many packets one sendmmsg call carries when not pacing.
+const batchSize = 64
+
 // Sender wraps frames in one tunnel format and sends them to one address.
+// Unpaced, it queues packets and sends them 64 at a time with sendmmsg, so
+// that the simulator outruns the sensor it tests; paced, each packet goes
+// out on its own at its due time.
 type Sender struct {
-	h    encap.Header
-	fd   int
-	buf  []byte
-	sent uint64
+	h      encap.Header
+	fd     int
+	sent   uint64 // packets handed to the kernel
+	queued int    // packets in bufs waiting for the next sendmmsg
+	bufs   [batchSize][]byte
+	iovs   [batchSize]unix.Iovec
+	hdrs   [batchSize]unix.Mmsghdr
 	// pacing
 	pps   int
 	start time.Time
@@ -83,40 +93,66 @@ func resolve(to string, f encap.Format) (netip.AddrPort, error) {
 	return ua.AddrPort(), nil
 }
 
-// Send wraps one inner frame and sends it. ERSPAN II/III and GRE number
+// Send wraps one inner frame and queues it; the queue goes out when full,
+// at once when pacing, and on Flush or Close. ERSPAN II/III and GRE number
 // their packets with the GRE sequence, as real mirror sessions do.
 func (s *Sender) Send(inner []byte) error {
+	n := s.sent + uint64(s.queued)
 	if s.pps > 0 {
 		if s.start.IsZero() {
 			s.start = time.Now()
 		}
-		due := s.start.Add(time.Duration(s.sent) * time.Second / time.Duration(s.pps))
+		due := s.start.Add(time.Duration(n) * time.Second / time.Duration(s.pps))
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
 		}
 	}
-	s.h.Seq = uint32(s.sent)
-	s.buf = append(encap.AppendHeader(s.buf[:0], &s.h), inner...)
-	for {
-		_, err := unix.Write(s.fd, s.buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err == unix.ENOBUFS || err == unix.EAGAIN {
-			time.Sleep(50 * time.Microsecond) // the socket buffer is full: wait, don't drop
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("replay: sending packet %d: %w", s.sent+1, err)
-		}
-		break
+	s.h.Seq = uint32(n)
+	s.bufs[s.queued] = append(encap.AppendHeader(s.bufs[s.queued][:0], &s.h), inner...)
+	s.queued++
+	if s.pps > 0 || s.queued == batchSize {
+		return s.Flush()
 	}
-	s.sent++
 	return nil
 }
 
-// Sent is how many packets were sent.
+// Flush sends every queued packet. A full socket buffer is waited out, not
+// dropped: the simulator must deliver what it was asked to.
+func (s *Sender) Flush() error {
+	for i := 0; i < s.queued; i++ {
+		s.iovs[i].Base = &s.bufs[i][0]
+		s.iovs[i].SetLen(len(s.bufs[i]))
+		s.hdrs[i] = unix.Mmsghdr{}
+		s.hdrs[i].Hdr.Iov, s.hdrs[i].Hdr.Iovlen = &s.iovs[i], 1
+	}
+	done := 0
+	for done < s.queued {
+		r, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&s.hdrs[done])),
+			uintptr(s.queued-done), 0, 0, 0)
+		switch errno {
+		case 0:
+			done += int(r)
+			s.sent += uint64(r)
+		case unix.EINTR:
+		case unix.ENOBUFS, unix.EAGAIN:
+			time.Sleep(50 * time.Microsecond)
+		default:
+			s.queued = 0
+			return fmt.Errorf("replay: sending packet %d: %w", s.sent+1, errno)
+		}
+	}
+	s.queued = 0
+	return nil
+}
+
+// Sent is how many packets were handed to the kernel.
 func (s *Sender) Sent() uint64 { return s.sent }
 
-// Close closes the socket.
-func (s *Sender) Close() error { return unix.Close(s.fd) }
+// Close sends what is queued and closes the socket.
+func (s *Sender) Close() error {
+	ferr := s.Flush()
+	if err := unix.Close(s.fd); err != nil {
+		return err
+	}
+	return ferr
+}

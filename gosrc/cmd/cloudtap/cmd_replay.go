@@ -57,6 +57,9 @@ func init() {
 						}
 					}
 				}
+				if err := s.Flush(); err != nil {
+					return err
+				}
 				fmt.Fprintf(o.stderr, "sent %d packets as %v to %s\n", s.Sent(), f, *to)
 				return nil
 			}
