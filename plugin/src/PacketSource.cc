@@ -92,6 +92,7 @@ bool PacketSource::Refill() {
 }
 
 bool PacketSource::ExtractNextPacket(zeek::Packet* pkt) {
+    had_packet = false;
     while ( handle ) {
         if ( next >= count && ! Refill() )
             return false;
@@ -108,9 +109,20 @@ bool PacketSource::ExtractNextPacket(zeek::Packet* pkt) {
         }
         current_session = {p.session, p.has_session != 0};
         pkt->Init(p.link_type, &ts, p.caplen, p.len, frame);
+        had_packet = true;
         return true;
     }
     return false;
+}
+
+// While packets flow (a batch is half read, or the last call found one),
+// the source is ready at once: Zeek's IO loop then processes packet after
+// packet without waiting on the descriptor each time. Once it runs dry,
+// Zeek's default applies: sleep on the epoll descriptor until packets come.
+double PacketSource::GetNextTimeout() {
+    if ( handle && (had_packet || next < count) )
+        return 0.0;
+    return PktSrc::GetNextTimeout();
 }
 
 void PacketSource::DoneWithPacket() {

@@ -39,6 +39,7 @@ protected:
     bool PrecompileFilter(int index, const std::string& filter) override;
     bool SetFilter(int index) override;
     void Statistics(Stats* stats) override;
+    double GetNextTimeout() override;
 
 private:
     PacketSource(std::string spec, bool is_live);
@@ -57,6 +58,7 @@ private:
     std::vector<uint8_t> data;
     int count = 0; // packets in the current batch
     int next = 0;  // the packet ExtractNextPacket hands out
+    bool had_packet = false; // the last ExtractNextPacket found one
     int filter_index = -1;
     // The same filters compiled for raw IP frames (tunnels that carried IP
     // without Ethernet); Zeek's own copies are compiled for Ethernet.
