@@ -1,6 +1,25 @@
-##! cloudtap: a packet source for cloud traffic mirroring and a Redis /
-##! Elasticsearch log writer. Loaded when the plugin is active.
+##! cloudtap: a packet source for cloud traffic mirroring and a Redis log
+##! writer. Loaded when the plugin is active.
 ##!
 ##! zeek -i cloudtap::vxlan://:4789                 live mirrored traffic
 ##! zeek -r cloudtap::file:///trace.pcap            a capture of mirrored traffic
 ##! @load CloudTap/session-key                      mirror session in conn.log, sessions kept apart
+##! @load CloudTap/logs-to-redis                    every log also to Redis (Log::WRITER_REDIS)
+
+module CloudTap;
+
+export {
+	## The Redis hot tier for Log::WRITER_REDIS: redis:// or rediss:// URL
+	## with options (prefix=, mode=stream|list|pubsub, maxlen=, maxage=,
+	## buffer-max-records=, ...; see gosrc/hotstore/README.md). Checked at
+	## start-up; Redis itself need not be up yet.
+	const redis_url = "redis://127.0.0.1:6379/0" &redef;
+
+	## Records a writer thread gathers before handing them to the hot tier;
+	## Zeek's flushes and heartbeats hand over smaller batches.
+	const redis_batch_size = 1000 &redef;
+
+	## How long Zeek waits at shutdown for Redis to take what is still
+	## buffered; what is left then is reported as lost.
+	const redis_close_timeout = 5 secs &redef;
+}

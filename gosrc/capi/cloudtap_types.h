@@ -54,4 +54,27 @@ typedef struct cloudtap_src_stats {
 	uint64_t kernel_drops;  /* dropped by the kernel: buffer full */
 } cloudtap_src_stats;
 
+/* ---- the log writer ---- */
+
+/* One field of a log stream's schema: its name and Zeek type string
+ * ("addr", "set[string]", ...). */
+typedef struct cloudtap_field {
+	const char *name;
+	const char *type;
+} cloudtap_field;
+
+/* One record, already rendered as Zeek JSON (one line, no newline). The
+ * bytes are copied before cloudtap_log_write returns. */
+typedef struct cloudtap_record {
+	const char *data;
+	uint32_t len;
+} cloudtap_record;
+
+typedef struct cloudtap_log_stats {
+	uint64_t written;    /* acknowledged by Redis */
+	uint64_t buffered;   /* waiting in memory (Redis slow or down) */
+	uint64_t dropped;    /* did not fit the bounded buffer: lost, and reported */
+	uint64_t reconnects;
+} cloudtap_log_stats;
+
 #endif

@@ -7,6 +7,8 @@ namespace plugin::CloudTap_Sensor {
 class Plugin : public zeek::plugin::Plugin {
 protected:
     zeek::plugin::Configuration Configure() override;
+    void InitPostScript() override;
+    void Done() override;
 };
 
 extern Plugin plugin;

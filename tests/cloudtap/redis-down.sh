@@ -1,0 +1,15 @@
+# With Redis down for the whole run, Zeek is not blocked: it finishes after
+# CloudTap::redis_close_timeout and reports, per log, exactly how many
+# records it could not deliver.
+# @TEST-EXEC: bash %INPUT
+set -euo pipefail
+port=$(free-udp-port) # nothing listens on it over TCP either
+start=$(date +%s)
+zeek -C -r "$TRACES/inner/wikipedia.trace" CloudTap/logs-to-redis "CloudTap::redis_url=redis://127.0.0.1:$port/0" \
+	CloudTap::redis_close_timeout=1sec 2>stderr
+[[ $(($(date +%s) - start)) -lt 20 ]] || { echo "Zeek took too long to give up on Redis" >&2; exit 1; }
+for log in conn dns http; do
+	n=$(grep -vc '^#' $log.log)
+	grep -q "DROPPED $n records of log path \"$log\"" reporter.log ||
+		{ echo "reporter.log does not report the $n undelivered $log records" >&2; exit 1; }
+done
