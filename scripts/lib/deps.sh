@@ -8,6 +8,11 @@ ensure_deps() {
 	command -v btest >/dev/null || missing+=(btest)
 	command -v ip >/dev/null || missing+=(iproute2)
 	command -v cc >/dev/null || missing+=(gcc libc6-dev)
+	# With a Zeek to build the plugin against: CMake and a C++ compiler.
+	if [[ -n "$(find_zeek)" ]]; then
+		command -v cmake >/dev/null || missing+=(cmake)
+		command -v c++ >/dev/null || missing+=(g++)
+	fi
 	if ((${#missing[@]})); then
 		if [[ $(id -u) -ne 0 ]]; then
 			echo "cloudtap: missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root" >&2
