@@ -25,18 +25,6 @@ type logStream struct {
 	stream *hotstore.Stream
 }
 
-func valueOf[T any](h C.uintptr_t, what string) (T, error) {
-	var zero T
-	if h == 0 {
-		return zero, fmt.Errorf("cloudtap: null %s handle", what)
-	}
-	v, ok := cgo.Handle(h).Value().(T)
-	if !ok {
-		return zero, fmt.Errorf("cloudtap: handle is not a %s", what)
-	}
-	return v, nil
-}
-
 // timeoutCtx turns a C timeout in milliseconds into a context; <= 0 means
 // no limit.
 func timeoutCtx(ms C.int) (context.Context, context.CancelFunc) {
@@ -125,11 +113,8 @@ func cloudtap_log_write(lh C.uintptr_t, recs *C.cloudtap_record, n C.uint32_t, e
 	return 0
 }
 
-// cloudtap_log_flush waits until Redis has acknowledged everything written
-// to this log, or the timeout passes.
-//
-//export cloudtap_log_flush
-func cloudtap_log_flush(lh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.int {
+// onLog runs op on a log with a timeout and reports its error, named.
+func onLog(lh C.uintptr_t, timeoutMs C.int, errOut **C.char, what string, op func(*logStream, context.Context) error) C.int {
 	l, err := valueOf[*logStream](lh, "log")
 	if err != nil {
 		setErr(errOut, err)
@@ -137,32 +122,32 @@ func cloudtap_log_flush(lh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.int 
 	}
 	ctx, cancel := timeoutCtx(timeoutMs)
 	defer cancel()
-	if err := l.stream.Flush(ctx); err != nil {
-		setErr(errOut, fmt.Errorf("cloudtap: log %s: flush: %w", l.path, err))
+	if err := op(l, ctx); err != nil {
+		setErr(errOut, fmt.Errorf("cloudtap: log %s: %s: %w", l.path, what, err))
 		return C.CLOUDTAP_ERROR
 	}
 	return 0
 }
 
+// cloudtap_log_flush waits until Redis has acknowledged everything written
+// to this log, or the timeout passes.
+//
+//export cloudtap_log_flush
+func cloudtap_log_flush(lh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.int {
+	return onLog(lh, timeoutMs, errOut, "flush", func(l *logStream, ctx context.Context) error {
+		return l.stream.Flush(ctx)
+	})
+}
+
 // cloudtap_log_close delivers what it can within the timeout and closes the
-// log; records it could not deliver are reported in *err.
+// log, freeing its handle; records it could not deliver are reported in *err.
 //
 //export cloudtap_log_close
 func cloudtap_log_close(lh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.int {
-	l, err := valueOf[*logStream](lh, "log")
-	if err != nil {
-		setErr(errOut, err)
-		return C.CLOUDTAP_ERROR
-	}
-	ctx, cancel := timeoutCtx(timeoutMs)
-	defer cancel()
-	err = l.stream.Close(ctx)
-	cgo.Handle(lh).Delete()
-	if err != nil {
-		setErr(errOut, fmt.Errorf("cloudtap: log %s: close: %w", l.path, err))
-		return C.CLOUDTAP_ERROR
-	}
-	return 0
+	return onLog(lh, timeoutMs, errOut, "close", func(l *logStream, ctx context.Context) error {
+		defer cgo.Handle(lh).Delete()
+		return l.stream.Close(ctx)
+	})
 }
 
 //export cloudtap_log_get_stats

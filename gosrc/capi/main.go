@@ -11,10 +11,26 @@ package main
 import "C"
 
 import (
+	"fmt"
+	"runtime/cgo"
 	"unsafe"
 )
 
 func main() {}
+
+// valueOf resolves a handle to the value it holds, refusing a null handle
+// or one of another kind (a log handle passed as a packet source).
+func valueOf[T any](h C.uintptr_t, what string) (T, error) {
+	var zero T
+	if h == 0 {
+		return zero, fmt.Errorf("cloudtap: null %s handle", what)
+	}
+	v, ok := cgo.Handle(h).Value().(T)
+	if !ok {
+		return zero, fmt.Errorf("cloudtap: handle is not a %s", what)
+	}
+	return v, nil
+}
 
 // cString returns a C copy of s for *err; the caller frees it.
 func setErr(errOut **C.char, err error) {

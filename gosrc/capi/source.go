@@ -25,16 +25,7 @@ type source struct {
 	batch capture.Batch
 }
 
-func sourceOf(h C.uintptr_t) (*source, error) {
-	if h == 0 {
-		return nil, errors.New("cloudtap: null source handle")
-	}
-	s, ok := cgo.Handle(h).Value().(*source)
-	if !ok {
-		return nil, errors.New("cloudtap: handle is not a packet source")
-	}
-	return s, nil
-}
+func sourceOf(h C.uintptr_t) (*source, error) { return valueOf[*source](h, "packet source") }
 
 //export cloudtap_src_open
 func cloudtap_src_open(spec *C.char, errOut **C.char) C.uintptr_t {
