@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // Writer sends log records to Redis, one Stream per log path. It never
@@ -19,6 +20,7 @@ type Writer struct {
 	id     string // names this writer's dedup markers
 	dialer *dialer
 	budget *budget
+	errLog *errLimiter // for the default error log only
 
 	mu      sync.Mutex
 	streams map[string]*Stream
@@ -43,6 +45,7 @@ func New(cfg Config) (*Writer, error) {
 		return nil, err
 	}
 	return &Writer{
+		errLog:  newErrLimiter(30 * time.Second),
 		cfg:     cfg,
 		id:      id,
 		dialer:  d,
@@ -149,5 +152,7 @@ func (w *Writer) report(err error) {
 		w.cfg.OnError(err)
 		return
 	}
-	slog.Error("cloudtap hot store", "err", err)
+	if msg, ok := w.errLog.pass(err); ok {
+		slog.Error("cloudtap hot store", "err", msg)
+	}
 }
