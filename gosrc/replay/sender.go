@@ -98,22 +98,41 @@ func resolve(to string, f encap.Format) (netip.AddrPort, error) {
 // their packets with the GRE sequence, as real mirror sessions do.
 func (s *Sender) Send(inner []byte) error {
 	n := s.sent + uint64(s.queued)
-	if s.pps > 0 {
-		if s.start.IsZero() {
-			s.start = time.Now()
-		}
-		due := s.start.Add(time.Duration(n) * time.Second / time.Duration(s.pps))
-		if d := time.Until(due); d > 0 {
-			time.Sleep(d)
-		}
-	}
+	s.pace(n)
 	s.h.Seq = uint32(n)
 	s.bufs[s.queued] = append(encap.AppendHeader(s.bufs[s.queued][:0], &s.h), inner...)
+	return s.queue()
+}
+
+// SendTunnel sends a tunnel packet exactly as captured: the UDP payload of
+// a VXLAN or GENEVE packet, or the GRE header onwards, for resending
+// mirrored captures as live traffic. The Sender's format picks the socket.
+func (s *Sender) SendTunnel(payload []byte) error {
+	s.pace(s.sent + uint64(s.queued))
+	s.bufs[s.queued] = append(s.bufs[s.queued][:0], payload...)
+	return s.queue()
+}
+
+func (s *Sender) queue() error {
 	s.queued++
 	if s.pps > 0 || s.queued == batchSize {
 		return s.Flush()
 	}
 	return nil
+}
+
+// pace waits until packet n is due when pacing.
+func (s *Sender) pace(n uint64) {
+	if s.pps <= 0 {
+		return
+	}
+	if s.start.IsZero() {
+		s.start = time.Now()
+	}
+	due := s.start.Add(time.Duration(n) * time.Second / time.Duration(s.pps))
+	if d := time.Until(due); d > 0 {
+		time.Sleep(d)
+	}
 }
 
 // Flush sends every queued packet. A full socket buffer is waited out, not

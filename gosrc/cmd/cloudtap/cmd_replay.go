@@ -20,6 +20,7 @@ func init() {
 			vni := fs.Uint("vni", 1, "VNI, ERSPAN session id, or GRE key (gre with --vni sets the key)")
 			pps := fs.Int("pps", 0, "packets per second (default: as fast as possible)")
 			loops := fs.Int("loop", 1, "send the capture this many times")
+			asIs := fs.Bool("as-is", false, "the capture is already mirrored traffic: resend each packet's own tunnel (--encap picks UDP or GRE)")
 			return func(args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -50,12 +51,27 @@ func init() {
 					return err
 				}
 				defer s.Close()
+				skipped := 0
 				for l := 0; l < *loops; l++ {
 					for _, fr := range frames {
-						if err := s.Send(fr); err != nil {
+						var err error
+						if *asIs {
+							payload, ok := replay.TunnelPayload(fr, f.OverUDP())
+							if !ok {
+								skipped++
+								continue
+							}
+							err = s.SendTunnel(payload)
+						} else {
+							err = s.Send(fr)
+						}
+						if err != nil {
 							return err
 						}
 					}
+				}
+				if skipped > 0 {
+					fmt.Fprintf(o.stderr, "skipped %d packets that carry no %v tunnel\n", skipped, f)
 				}
 				if err := s.Flush(); err != nil {
 					return err

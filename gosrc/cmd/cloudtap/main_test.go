@@ -140,3 +140,40 @@ func TestCommandErrors(t *testing.T) {
 		assert.Contains(t, stderr, "usage: cloudtap "+name, name)
 	}
 }
+
+// TestReplayAsIs resends a capture of mirrored traffic as live tunnel
+// traffic: what listen receives equals what decap reads from the file.
+func TestReplayAsIs(t *testing.T) {
+	trace := traces.Path(t, "vxlan-encapsulated-http.pcap")
+	dir := t.TempDir()
+	code, _, stderr := runCmd("decap", "--read", trace, "--write", filepath.Join(dir, "decap.pcap"))
+	require.Equal(t, 0, code, stderr)
+	want, err := pcapread.Ethernet(filepath.Join(dir, "decap.pcap"))
+	require.NoError(t, err)
+	require.NotEmpty(t, want)
+
+	port := freePort(t)
+	done := make(chan string, 1)
+	go func() {
+		code, _, stderr := runCmd("listen", fmt.Sprintf("vxlan://127.0.0.1:%d?vni=1", port), "--write", filepath.Join(dir, "live.pcap"), "--count", fmt.Sprint(len(want)))
+		done <- fmt.Sprintf("%d %s", code, stderr)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	code, _, stderr = runCmd("replay", "--as-is", "--read", trace, "--encap", "vxlan", "--to", fmt.Sprintf("127.0.0.1:%d", port))
+	require.Equal(t, 0, code, stderr)
+	select {
+	case res := <-done:
+		require.True(t, strings.HasPrefix(res, "0 "), res)
+	case <-time.After(10 * time.Second):
+		t.Fatal("listen did not receive the resent capture")
+	}
+	got, err := pcapread.Ethernet(filepath.Join(dir, "live.pcap"))
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	// A capture with no tunnel in it: everything is skipped, and said so.
+	code, _, stderr = runCmd("replay", "--as-is", "--read", traces.Path(t, "inner/dns53.pcap"), "--encap", "gre", "--to", "127.0.0.1")
+	if code == 0 {
+		assert.Contains(t, stderr, "skipped 1 packets that carry no gre tunnel")
+	}
+}
