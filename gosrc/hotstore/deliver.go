@@ -8,10 +8,12 @@ import (
 )
 
 // pipelineDepth is how many batches one path keeps on the wire at once.
-// With one, the writer idles while Redis runs a batch and Redis idles while
-// the writer sends the next; a few in flight keep both busy. The script's
-// order check (see deliver.lua) makes any depth safe.
-const pipelineDepth = 4
+// It is 1: with 4, the fault test (Redis SIGKILLed mid-stream) doubled a
+// batch in about 1 run of 6 when the machine was loaded, and 0 of 9 with 1;
+// the cause is not found yet. Pipelining had shown no measurable gain on
+// this machine, so correctness wins. The script's order check stays, so a
+// larger depth can return once the doubling is understood.
+const pipelineDepth = 1
 
 // run is the path's deliverer: it takes batches from the queue in order
 // and delivers them until Redis acknowledges each, reconnecting with
