@@ -14,14 +14,14 @@ import (
 	"unsafe"
 
 	"github.com/cloudtap/cloudtap/gosrc/hotstore"
-	"github.com/cloudtap/cloudtap/gosrc/zeeklog"
+	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
 )
 
 // logStream is what a log handle holds: one Zeek log path in the hot tier,
 // with the schema the plugin declared for it.
 type logStream struct {
 	path   string
-	schema zeeklog.Schema
+	schema zeekschema.Schema
 	stream *hotstore.Stream
 }
 
@@ -64,9 +64,9 @@ func cloudtap_log_open(wh C.uintptr_t, path *C.char, fields *C.cloudtap_field, n
 		setErr(errOut, errors.New("cloudtap: null field array"))
 		return 0
 	}
-	schema := make(zeeklog.Schema, int(n))
+	schema := make(zeekschema.Schema, int(n))
 	for i, f := range unsafe.Slice(fields, int(n)) {
-		schema[i] = zeeklog.Field{Name: C.GoString(f.name), Type: C.GoString(f._type)}
+		schema[i] = zeekschema.Field{Name: C.GoString(f.name), Type: C.GoString(f._type)}
 	}
 	p := C.GoString(path)
 	if err := schema.Check(); err != nil {

@@ -1,7 +1,4 @@
-// Package zeeklog describes Zeek log streams as cloudtap receives them from
-// the plugin's writer: a path and a schema of field names and Zeek types.
-// The cold tier builds its index mappings from the same schema.
-package zeeklog
+package zeekschema
 
 import (
 	"fmt"
@@ -11,13 +8,14 @@ import (
 // Field is one column of a Zeek log: its name (e.g. "id.orig_h") and Zeek
 // type (e.g. "addr", "set[string]", "vector[count]").
 type Field struct {
-	Name string
-	Type string
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 // Schema is the ordered fields of one log stream.
 type Schema []Field
 
+// atomicTypes are the Zeek types a log column can have outside a container.
 var atomicTypes = map[string]bool{
 	"bool": true, "int": true, "count": true, "double": true, "time": true, "interval": true,
 	"string": true, "enum": true, "addr": true, "subnet": true, "port": true,
@@ -33,6 +31,15 @@ func ElemType(t string) (container, elem string) {
 		}
 	}
 	return "", t
+}
+
+// NormalizeType spells a type the way current Zeek does. Bro 2.x logs
+// declared sets as "table[T]" in their #types line.
+func NormalizeType(t string) string {
+	if strings.HasPrefix(t, "table[") && strings.HasSuffix(t, "]") {
+		return "set" + strings.TrimPrefix(t, "table")
+	}
+	return t
 }
 
 // CheckType reports a type string that is not a Zeek log type.

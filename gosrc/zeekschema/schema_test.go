@@ -1,4 +1,4 @@
-package zeeklog
+package zeekschema
 
 import (
 	"testing"
