@@ -1,0 +1,123 @@
+package logwriter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/cloudtap/cloudtap/gosrc/hotstore"
+	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
+)
+
+// Writer writes Zeek logs to the hot tier. One per process is typical
+// (Zeek's writer threads share it); several are fine. All methods are
+// safe for concurrent use.
+type Writer struct {
+	cfg Config
+	hot *hotstore.Writer
+
+	stopPublishing chan struct{}
+	publishers     sync.WaitGroup
+	mu             sync.Mutex
+	publications   []*schemaPublication
+	closeOnce      sync.Once
+	closeErr       error
+}
+
+// Open parses config (see ParseConfig) and returns a Writer. An
+// unreachable Redis is not an error: records wait in the bounded buffer
+// while the writer reconnects. A malformed config is.
+func Open(config string) (*Writer, error) {
+	cfg, err := ParseConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg)
+}
+
+// New returns a Writer for cfg.
+func New(cfg Config) (*Writer, error) {
+	if cfg.CloseTimeout <= 0 {
+		return nil, &OptionError{"close-timeout", cfg.CloseTimeout.String(), "must be greater than zero"}
+	}
+	hot, err := hotstore.New(cfg.Redis)
+	if err != nil {
+		return nil, fmt.Errorf("cloudtap: config: %w", err)
+	}
+	return &Writer{cfg: cfg, hot: hot, stopPublishing: make(chan struct{})}, nil
+}
+
+// Config is the writer's configuration.
+func (w *Writer) Config() Config { return w.cfg }
+
+// OpenLog opens the log stream of path ("conn", "dns", ...) with its
+// schema, which it checks and stores in Redis (SchemaKey) for the cold
+// tier. An empty schema means unknown: nothing is checked or stored (a
+// backfill of JSON logs with no schema file).
+func (w *Writer) OpenLog(path string, schema zeekschema.Schema) (*Log, error) {
+	if len(schema) > 0 {
+		if err := schema.Check(); err != nil {
+			return nil, fmt.Errorf("cloudtap: log %s: %w", path, err)
+		}
+	}
+	s, err := w.hot.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cloudtap: log %s: %w", path, err)
+	}
+	l := &Log{w: w, path: path, schema: schema, stream: s}
+	if len(schema) > 0 && w.cfg.Redis.Mode != hotstore.ModePubSub { // pub/sub stores nothing
+		l.published, err = w.publish(SchemaKey(w.cfg.Redis.KeyPrefix, path), schema)
+		if err != nil {
+			_ = s.Close(context.Background())
+			return nil, fmt.Errorf("cloudtap: log %s: %w", path, err)
+		}
+	}
+	return l, nil
+}
+
+func (w *Writer) publish(key string, schema zeekschema.Schema) (*schemaPublication, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p, err := startPublication(w.cfg.Redis, key, schema, w.stopPublishing, &w.publishers)
+	if err != nil {
+		return nil, err
+	}
+	w.publications = append(w.publications, p)
+	return p, nil
+}
+
+// Stats sums the counters of every log, open and closed.
+func (w *Writer) Stats() hotstore.Stats { return w.hot.Stats() }
+
+// bounded gives ctx the configured close timeout when it has no deadline.
+func (w *Writer) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, w.cfg.CloseTimeout)
+}
+
+// Close closes every log, delivering what it can until ctx ends (at most
+// the close timeout when ctx has no deadline). What was not delivered is
+// counted as dropped and reported in the error, as is a schema not stored.
+// Closing twice returns the first result.
+func (w *Writer) Close(ctx context.Context) error {
+	w.closeOnce.Do(func() {
+		ctx, cancel := w.bounded(ctx)
+		defer cancel()
+		errs := []error{w.hot.Close(ctx)}
+		w.mu.Lock()
+		pubs := append([]*schemaPublication(nil), w.publications...)
+		w.mu.Unlock()
+		for _, p := range pubs {
+			errs = append(errs, p.wait(ctx))
+		}
+		close(w.stopPublishing)
+		w.publishers.Wait()
+		if err := errors.Join(errs...); err != nil {
+			w.closeErr = oneLine(fmt.Errorf("cloudtap: closing the writer: %w", err))
+		}
+	})
+	return w.closeErr
+}
