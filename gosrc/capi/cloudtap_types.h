@@ -77,4 +77,15 @@ typedef struct cloudtap_log_stats {
 	uint64_t reconnects;
 } cloudtap_log_stats;
 
+/* The writer's configuration string (cloudtap_writer_open): a Redis URL,
+ * white-space-separated key=value pairs, or both, e.g.
+ *   "redis://:secret@10.0.0.5:6379/0?maxlen=1000000"
+ *   "redis=rediss://10.0.0.5:6380/0 mode=list tls-ca-file=/etc/ca.pem"
+ *   "redis://10.0.0.5/0 elasticsearch=https://es:9200 close-timeout=10s"
+ * Keys: redis, elasticsearch, close-timeout, and every hot-tier option
+ * (prefix, mode=stream|list|pubsub, maxlen, maxage, protect-group, buffer
+ * and batch bounds, TLS, timeouts, backoff). The full grammar is in
+ * gosrc/logwriter/doc.go. Flush and close timeouts of 0 or less mean the
+ * configured close-timeout (5 s by default): no call waits indefinitely. */
+
 #endif

@@ -58,5 +58,6 @@ func (l *Log) Close(ctx context.Context) error {
 	ctx, cancel := l.w.bounded(ctx)
 	defer cancel()
 	err := errors.Join(l.stream.Close(ctx), l.published.wait(ctx))
+	l.w.forget(l.published)
 	return l.wrap("close: ", err)
 }

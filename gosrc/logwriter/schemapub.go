@@ -14,10 +14,13 @@ import (
 // schemaPublication stores one log's schema at its SchemaKey, so that a
 // shipper in another process can build index mappings from it. Like the
 // records, it never needs Redis up when the log opens: it retries with the
-// writer's backoff until it lands or the writer closes.
+// writer's backoff until it lands or is abandoned (its log or the writer
+// closes).
 type schemaPublication struct {
-	key  string
-	done chan struct{} // closed once stored
+	key     string
+	done    chan struct{} // closed once stored
+	stop    chan struct{} // closed by abandon
+	stopped sync.Once
 
 	mu      sync.Mutex
 	lastErr error
@@ -29,29 +32,43 @@ func (p *schemaPublication) setErr(err error) {
 	p.mu.Unlock()
 }
 
+// abandon stops the retries.
+func (p *schemaPublication) abandon() { p.stopped.Do(func() { close(p.stop) }) }
+
 // wait returns nil once the schema is stored, or an error naming why not
-// when ctx ends first. A nil publication (no schema) is always done.
+// when ctx ends or the publication is abandoned first. A nil publication
+// (no schema) is always done.
 func (p *schemaPublication) wait(ctx context.Context) error {
 	if p == nil {
 		return nil
 	}
+	var why error
 	select {
 	case <-p.done:
 		return nil
 	case <-ctx.Done():
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		return fmt.Errorf("schema not stored at %s (last error: %v): %w", p.key, p.lastErr, ctx.Err())
+		why = ctx.Err()
+	case <-p.stop:
+		why = hotstore.ErrClosed
 	}
+	select {
+	case <-p.done: // both ready: stored wins
+		return nil
+	default:
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return fmt.Errorf("schema not stored at %s (last error: %v): %w", p.key, p.lastErr, why)
 }
 
-// startPublication begins storing schema at key; stop ends the retries.
-func startPublication(cfg hotstore.Config, key string, schema zeekschema.Schema, stop <-chan struct{}, wg *sync.WaitGroup) (*schemaPublication, error) {
+// startPublication begins storing schema at key. wg counts the retrying
+// goroutine, so that the writer can wait for it to end.
+func startPublication(cfg hotstore.Config, key string, schema zeekschema.Schema, wg *sync.WaitGroup) (*schemaPublication, error) {
 	body, err := json.Marshal(schema)
 	if err != nil {
 		return nil, fmt.Errorf("encode schema: %w", err)
 	}
-	p := &schemaPublication{key: key, done: make(chan struct{})}
+	p := &schemaPublication{key: key, done: make(chan struct{}), stop: make(chan struct{})}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -65,7 +82,7 @@ func startPublication(cfg hotstore.Config, key string, schema zeekschema.Schema,
 			p.setErr(err)
 			t := time.NewTimer(backoff)
 			select {
-			case <-stop:
+			case <-p.stop:
 				t.Stop()
 				return
 			case <-t.C:

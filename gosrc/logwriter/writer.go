@@ -17,12 +17,13 @@ type Writer struct {
 	cfg Config
 	hot *hotstore.Writer
 
-	stopPublishing chan struct{}
-	publishers     sync.WaitGroup
-	mu             sync.Mutex
-	publications   []*schemaPublication
-	closeOnce      sync.Once
-	closeErr       error
+	publishers sync.WaitGroup
+	mu         sync.Mutex
+	// publications are the schemas of open logs; a log's Close reports and
+	// removes its own.
+	publications map[*schemaPublication]bool
+	closeOnce    sync.Once
+	closeErr     error
 }
 
 // Open parses config (see ParseConfig) and returns a Writer. An
@@ -45,7 +46,7 @@ func New(cfg Config) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cloudtap: config: %w", err)
 	}
-	return &Writer{cfg: cfg, hot: hot, stopPublishing: make(chan struct{})}, nil
+	return &Writer{cfg: cfg, hot: hot, publications: make(map[*schemaPublication]bool)}, nil
 }
 
 // Config is the writer's configuration.
@@ -79,12 +80,23 @@ func (w *Writer) OpenLog(path string, schema zeekschema.Schema) (*Log, error) {
 func (w *Writer) publish(key string, schema zeekschema.Schema) (*schemaPublication, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	p, err := startPublication(w.cfg.Redis, key, schema, w.stopPublishing, &w.publishers)
+	p, err := startPublication(w.cfg.Redis, key, schema, &w.publishers)
 	if err != nil {
 		return nil, err
 	}
-	w.publications = append(w.publications, p)
+	w.publications[p] = true
 	return p, nil
+}
+
+// forget ends a closed log's publication: its result is already reported.
+func (w *Writer) forget(p *schemaPublication) {
+	if p == nil {
+		return
+	}
+	p.abandon()
+	w.mu.Lock()
+	delete(w.publications, p)
+	w.mu.Unlock()
 }
 
 // Stats sums the counters of every log, open and closed.
@@ -108,12 +120,15 @@ func (w *Writer) Close(ctx context.Context) error {
 		defer cancel()
 		errs := []error{w.hot.Close(ctx)}
 		w.mu.Lock()
-		pubs := append([]*schemaPublication(nil), w.publications...)
+		pubs := make([]*schemaPublication, 0, len(w.publications))
+		for p := range w.publications {
+			pubs = append(pubs, p)
+		}
 		w.mu.Unlock()
 		for _, p := range pubs {
 			errs = append(errs, p.wait(ctx))
+			w.forget(p)
 		}
-		close(w.stopPublishing)
 		w.publishers.Wait()
 		if err := errors.Join(errs...); err != nil {
 			w.closeErr = oneLine(fmt.Errorf("cloudtap: closing the writer: %w", err))

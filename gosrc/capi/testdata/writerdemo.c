@@ -1,22 +1,47 @@
 /* writerdemo: writes Zeek-style JSON records through cloudtap's writer C
  * API from several threads at once, as Zeek's writer threads do.
  *
- *   writerdemo REDIS_URL PATH THREADS RECORDS_PER_THREAD
+ *   writerdemo CONFIG PATH THREADS RECORDS_PER_THREAD [keep-going]
  *
+ * CONFIG is the writer configuration (a Redis URL and/or key=value pairs).
  * Each thread writes {"uid":"t<thread>-<n>","thread":T,"n":N} in batches
- * of 50 to one shared log handle, then the program closes the log and the
- * writer and prints: stats written buffered dropped reconnects
+ * of 50 to one shared log handle. Then the program flushes and prints the
+ * log's counters, closes the log and prints the writer's counters, and
+ * closes the writer:
+ *
+ *   log written buffered dropped reconnects
+ *   writer written buffered dropped reconnects
+ *
+ * Flush and close wait as long as CONFIG's close-timeout. Errors go to
+ * stderr as "<call>: <error>"; they end the program with status 1 unless
+ * keep-going is given, which carries on (to show drops being reported).
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "libcloudtap.h"
 
-enum { BATCH = 50 };
+enum { BATCH = 50, MAX_THREADS = 64 };
 
 static uintptr_t log_handle;
 static long per_thread;
+static int keep_going;
+
+/* report prints a failed call's error and frees it; it exits unless
+ * keep-going was asked for. */
+static void report(const char* call, char* err) {
+	fprintf(stderr, "%s: %s\n", call, err ? err : "(no error text)");
+	cloudtap_free(err);
+	if (!keep_going)
+		exit(1);
+}
+
+static void print_stats(const char* what, const cloudtap_log_stats* st) {
+	printf("%s %llu %llu %llu %llu\n", what, (unsigned long long)st->written, (unsigned long long)st->buffered,
+	       (unsigned long long)st->dropped, (unsigned long long)st->reconnects);
+}
 
 static void* writer_thread(void* arg) {
 	long t = (long)arg;
@@ -30,20 +55,25 @@ static void* writer_thread(void* arg) {
 			recs[k].len = (uint32_t)len;
 		}
 		char* err = NULL;
-		if (cloudtap_log_write(log_handle, recs, (uint32_t)k, &err) != 0) {
-			fprintf(stderr, "write: %s\n", err);
-			cloudtap_free(err);
-			exit(1);
-		}
+		if (cloudtap_log_write(log_handle, recs, (uint32_t)k, &err) != 0)
+			report("write", err);
 	}
 	return NULL;
 }
 
 int main(int argc, char** argv) {
-	if (argc != 5) {
-		fprintf(stderr, "usage: writerdemo REDIS_URL PATH THREADS RECORDS_PER_THREAD\n");
+	if (argc < 5 || argc > 6 || (argc == 6 && strcmp(argv[5], "keep-going") != 0)) {
+		fprintf(stderr, "usage: writerdemo CONFIG PATH THREADS RECORDS_PER_THREAD [keep-going]\n");
 		return 2;
 	}
+	keep_going = argc == 6;
+	long threads = atol(argv[3]);
+	per_thread = atol(argv[4]);
+	if (threads < 1 || threads > MAX_THREADS || per_thread < 0) {
+		fprintf(stderr, "writerdemo: THREADS must be 1..%d and RECORDS_PER_THREAD not negative\n", MAX_THREADS);
+		return 2;
+	}
+
 	char* err = NULL;
 	uintptr_t w = cloudtap_writer_open(argv[1], &err);
 	if (!w) {
@@ -58,26 +88,23 @@ int main(int argc, char** argv) {
 		cloudtap_free(err);
 		return 1;
 	}
-	long threads = atol(argv[3]);
-	per_thread = atol(argv[4]);
-	pthread_t tids[64];
-	for (long t = 0; t < threads && t < 64; t++)
+
+	pthread_t tids[MAX_THREADS];
+	for (long t = 0; t < threads; t++)
 		pthread_create(&tids[t], NULL, writer_thread, (void*)t);
-	for (long t = 0; t < threads && t < 64; t++)
+	for (long t = 0; t < threads; t++)
 		pthread_join(tids[t], NULL);
-	if (cloudtap_log_flush(log_handle, 10000, &err) != 0) {
-		fprintf(stderr, "flush: %s\n", err);
-		cloudtap_free(err);
-		return 1;
-	}
+
 	cloudtap_log_stats st;
+	if (cloudtap_log_flush(log_handle, 0, &err) != 0)
+		report("flush", err);
 	cloudtap_log_get_stats(log_handle, &st);
-	printf("stats %llu %llu %llu %llu\n", (unsigned long long)st.written, (unsigned long long)st.buffered,
-	       (unsigned long long)st.dropped, (unsigned long long)st.reconnects);
-	if (cloudtap_log_close(log_handle, 10000, &err) != 0 || cloudtap_writer_close(w, 10000, &err) != 0) {
-		fprintf(stderr, "close: %s\n", err);
-		cloudtap_free(err);
-		return 1;
-	}
+	print_stats("log", &st);
+	if (cloudtap_log_close(log_handle, 0, &err) != 0)
+		report("log_close", err);
+	cloudtap_writer_get_stats(w, &st);
+	print_stats("writer", &st);
+	if (cloudtap_writer_close(w, 0, &err) != 0)
+		report("writer_close", err);
 	return 0;
 }

@@ -14,19 +14,17 @@ import (
 	"unsafe"
 
 	"github.com/cloudtap/cloudtap/gosrc/hotstore"
+	"github.com/cloudtap/cloudtap/gosrc/logwriter"
 	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
 )
 
-// logStream is what a log handle holds: one Zeek log path in the hot tier,
-// with the schema the plugin declared for it.
-type logStream struct {
-	path   string
-	schema zeekschema.Schema
-	stream *hotstore.Stream
-}
+// The writer API is a thin shell over package logwriter, which holds all
+// the behaviour and its tests; here C memory becomes Go values and errors
+// become strings.
 
-// timeoutCtx turns a C timeout in milliseconds into a context; <= 0 means
-// no limit.
+// timeoutCtx turns a C timeout in milliseconds into a context. <= 0 leaves
+// the bound to the configuration's close-timeout (5 s by default): no call
+// here waits for Redis indefinitely.
 func timeoutCtx(ms C.int) (context.Context, context.CancelFunc) {
 	if ms <= 0 {
 		return context.WithCancel(context.Background())
@@ -34,18 +32,14 @@ func timeoutCtx(ms C.int) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), time.Duration(ms)*time.Millisecond)
 }
 
-// cloudtap_writer_open opens the hot tier from a Redis URL with options
-// (see gosrc/hotstore/README.md). An unreachable Redis is not an error:
-// records buffer and the writer reconnects. A malformed URL is.
+// cloudtap_writer_open opens a writer from a configuration string: a Redis
+// URL, key=value pairs, or both (grammar: gosrc/logwriter/doc.go). An
+// unreachable Redis is not an error: records buffer and the writer
+// reconnects. A malformed configuration is.
 //
 //export cloudtap_writer_open
-func cloudtap_writer_open(url *C.char, errOut **C.char) C.uintptr_t {
-	cfg, err := hotstore.ParseURL(C.GoString(url))
-	if err != nil {
-		setErr(errOut, err)
-		return 0
-	}
-	w, err := hotstore.New(cfg)
+func cloudtap_writer_open(config *C.char, errOut **C.char) C.uintptr_t {
+	w, err := logwriter.Open(C.GoString(config))
 	if err != nil {
 		setErr(errOut, err)
 		return 0
@@ -53,32 +47,35 @@ func cloudtap_writer_open(url *C.char, errOut **C.char) C.uintptr_t {
 	return C.uintptr_t(cgo.NewHandle(w))
 }
 
+// cloudtap_log_open opens the log stream of path with its schema: n
+// fields, each a name and a Zeek type string ("addr", "set[string]").
+//
 //export cloudtap_log_open
 func cloudtap_log_open(wh C.uintptr_t, path *C.char, fields *C.cloudtap_field, n C.uint32_t, errOut **C.char) C.uintptr_t {
-	w, err := valueOf[*hotstore.Writer](wh, "writer")
+	w, err := valueOf[*logwriter.Writer](wh, "writer")
 	if err != nil {
 		setErr(errOut, err)
 		return 0
 	}
-	if fields == nil && n > 0 {
-		setErr(errOut, errors.New("cloudtap: null field array"))
+	p := C.GoString(path)
+	if fields == nil || n == 0 {
+		setErr(errOut, fmt.Errorf("cloudtap: log %s: no fields: a Zeek log has at least one", p))
 		return 0
 	}
 	schema := make(zeekschema.Schema, int(n))
 	for i, f := range unsafe.Slice(fields, int(n)) {
+		if f.name == nil || f._type == nil {
+			setErr(errOut, fmt.Errorf("cloudtap: log %s: field %d has a null name or type", p, i+1))
+			return 0
+		}
 		schema[i] = zeekschema.Field{Name: C.GoString(f.name), Type: C.GoString(f._type)}
 	}
-	p := C.GoString(path)
-	if err := schema.Check(); err != nil {
-		setErr(errOut, fmt.Errorf("cloudtap: log %s: %w", p, err))
-		return 0
-	}
-	s, err := w.Open(p)
+	l, err := w.OpenLog(p, schema)
 	if err != nil {
 		setErr(errOut, err)
 		return 0
 	}
-	return C.uintptr_t(cgo.NewHandle(&logStream{path: p, schema: schema, stream: s}))
+	return C.uintptr_t(cgo.NewHandle(l))
 }
 
 // cloudtap_log_write appends records in order. It returns 0, or
@@ -88,7 +85,7 @@ func cloudtap_log_open(wh C.uintptr_t, path *C.char, fields *C.cloudtap_field, n
 //
 //export cloudtap_log_write
 func cloudtap_log_write(lh C.uintptr_t, recs *C.cloudtap_record, n C.uint32_t, errOut **C.char) C.int {
-	l, err := valueOf[*logStream](lh, "log")
+	l, err := valueOf[*logwriter.Log](lh, "log")
 	if err != nil {
 		setErr(errOut, err)
 		return C.CLOUDTAP_ERROR
@@ -100,22 +97,22 @@ func cloudtap_log_write(lh C.uintptr_t, recs *C.cloudtap_record, n C.uint32_t, e
 		setErr(errOut, errors.New("cloudtap: null record array"))
 		return C.CLOUDTAP_ERROR
 	}
-	// The slices point into C memory; hotstore copies them before Write
+	// The slices point into C memory; Write copies them before it
 	// returns, and nothing here keeps them.
 	records := make([][]byte, int(n))
 	for i, r := range unsafe.Slice(recs, int(n)) {
 		records[i] = unsafe.Slice((*byte)(unsafe.Pointer(r.data)), int(r.len))
 	}
-	if err := l.stream.Write(records); err != nil {
-		setErr(errOut, fmt.Errorf("cloudtap: log %s: %w", l.path, err))
+	if err := l.Write(records); err != nil {
+		setErr(errOut, err)
 		return C.CLOUDTAP_ERROR
 	}
 	return 0
 }
 
-// onLog runs op on a log with a timeout and reports its error, named.
-func onLog(lh C.uintptr_t, timeoutMs C.int, errOut **C.char, what string, op func(*logStream, context.Context) error) C.int {
-	l, err := valueOf[*logStream](lh, "log")
+// onLog runs op on a log with a timeout and reports its error.
+func onLog(lh C.uintptr_t, timeoutMs C.int, errOut **C.char, op func(*logwriter.Log, context.Context) error) C.int {
+	l, err := valueOf[*logwriter.Log](lh, "log")
 	if err != nil {
 		setErr(errOut, err)
 		return C.CLOUDTAP_ERROR
@@ -123,20 +120,18 @@ func onLog(lh C.uintptr_t, timeoutMs C.int, errOut **C.char, what string, op fun
 	ctx, cancel := timeoutCtx(timeoutMs)
 	defer cancel()
 	if err := op(l, ctx); err != nil {
-		setErr(errOut, fmt.Errorf("cloudtap: log %s: %s: %w", l.path, what, err))
+		setErr(errOut, err)
 		return C.CLOUDTAP_ERROR
 	}
 	return 0
 }
 
 // cloudtap_log_flush waits until Redis has acknowledged everything written
-// to this log, or the timeout passes.
+// to this log (and stored its schema), or the timeout passes.
 //
 //export cloudtap_log_flush
 func cloudtap_log_flush(lh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.int {
-	return onLog(lh, timeoutMs, errOut, "flush", func(l *logStream, ctx context.Context) error {
-		return l.stream.Flush(ctx)
-	})
+	return onLog(lh, timeoutMs, errOut, (*logwriter.Log).Flush)
 }
 
 // cloudtap_log_close delivers what it can within the timeout and closes the
@@ -144,28 +139,38 @@ func cloudtap_log_flush(lh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.int 
 //
 //export cloudtap_log_close
 func cloudtap_log_close(lh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.int {
-	return onLog(lh, timeoutMs, errOut, "close", func(l *logStream, ctx context.Context) error {
+	return onLog(lh, timeoutMs, errOut, func(l *logwriter.Log, ctx context.Context) error {
 		defer cgo.Handle(lh).Delete()
-		return l.stream.Close(ctx)
+		return l.Close(ctx)
 	})
 }
 
+// cloudtap_log_get_stats fills *out with the log's counters; all zero for
+// a bad handle.
+//
 //export cloudtap_log_get_stats
 func cloudtap_log_get_stats(lh C.uintptr_t, out *C.cloudtap_log_stats) {
-	l, err := valueOf[*logStream](lh, "log")
-	if err != nil || out == nil {
+	if out == nil {
 		return
 	}
-	fillLogStats(out, l.stream.Stats())
+	*out = C.cloudtap_log_stats{}
+	if l, err := valueOf[*logwriter.Log](lh, "log"); err == nil {
+		fillLogStats(out, l.Stats())
+	}
 }
 
+// cloudtap_writer_get_stats fills *out with the sums over every log of the
+// writer, open and closed; all zero for a bad handle.
+//
 //export cloudtap_writer_get_stats
 func cloudtap_writer_get_stats(wh C.uintptr_t, out *C.cloudtap_log_stats) {
-	w, err := valueOf[*hotstore.Writer](wh, "writer")
-	if err != nil || out == nil {
+	if out == nil {
 		return
 	}
-	fillLogStats(out, w.Stats())
+	*out = C.cloudtap_log_stats{}
+	if w, err := valueOf[*logwriter.Writer](wh, "writer"); err == nil {
+		fillLogStats(out, w.Stats())
+	}
 }
 
 func fillLogStats(out *C.cloudtap_log_stats, st hotstore.Stats) {
@@ -174,11 +179,12 @@ func fillLogStats(out *C.cloudtap_log_stats, st hotstore.Stats) {
 }
 
 // cloudtap_writer_close closes every log of the writer, delivering within
-// the timeout, and frees the writer.
+// the timeout, and frees the writer. Log handles stay valid until
+// cloudtap_log_close; writes to them are counted as dropped.
 //
 //export cloudtap_writer_close
 func cloudtap_writer_close(wh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.int {
-	w, err := valueOf[*hotstore.Writer](wh, "writer")
+	w, err := valueOf[*logwriter.Writer](wh, "writer")
 	if err != nil {
 		setErr(errOut, err)
 		return C.CLOUDTAP_ERROR
@@ -188,7 +194,7 @@ func cloudtap_writer_close(wh C.uintptr_t, timeoutMs C.int, errOut **C.char) C.i
 	err = w.Close(ctx)
 	cgo.Handle(wh).Delete()
 	if err != nil {
-		setErr(errOut, fmt.Errorf("cloudtap: closing the Redis writer: %w", err))
+		setErr(errOut, err)
 		return C.CLOUDTAP_ERROR
 	}
 	return 0
