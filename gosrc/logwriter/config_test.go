@@ -92,3 +92,21 @@ func TestParseConfigNeverEchoesPasswords(t *testing.T) {
 		assert.NotContains(t, err.Error(), "s3cret", config)
 	}
 }
+
+func TestConfigFromFlagFallsBackToTheEnvironment(t *testing.T) {
+	t.Setenv(EnvRedisURL, "redis://10.0.0.9:6380/3 mode=list")
+	cfg, err := ConfigFromFlag("")
+	require.NoError(t, err)
+	assert.Equal(t, "10.0.0.9:6380", cfg.Redis.Addr)
+	assert.Equal(t, hotstore.ModeList, cfg.Redis.Mode)
+
+	cfg, err = ConfigFromFlag("redis://10.0.0.8/1")
+	require.NoError(t, err)
+	assert.Equal(t, "10.0.0.8:6379", cfg.Redis.Addr, "the flag wins")
+	assert.Equal(t, hotstore.ModeStream, cfg.Redis.Mode)
+
+	t.Setenv(EnvRedisURL, "")
+	cfg, err = ConfigFromFlag("")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:6379", cfg.Redis.Addr)
+}
