@@ -1,0 +1,228 @@
+package coldstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gomodule/redigo/redis"
+)
+
+// groupReader reads one stream through the consumer group, as one
+// consumer.
+type groupReader struct {
+	key, group, consumer string
+}
+
+// ensureGroup creates the group, reading from the stream's start, and the
+// stream if it does not exist yet. The writer's protect-group creates the
+// same group the same way; whichever comes first wins, and both start at 0
+// so that no record written before either is skipped.
+func (g *groupReader) ensureGroup(c redis.Conn) error {
+	_, err := c.Do("XGROUP", "CREATE", g.key, g.group, "0", "MKSTREAM")
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("XGROUP CREATE %s %s: %w", g.key, g.group, err)
+	}
+	return nil
+}
+
+// isNoGroup recognises the reply for a stream or group that has gone
+// (Redis restarted empty, or someone deleted the key).
+func isNoGroup(err error) bool {
+	return err != nil && (strings.HasPrefix(err.Error(), "NOGROUP") || strings.Contains(err.Error(), "no longer exists"))
+}
+
+// readNew takes up to count entries never delivered to the group, waiting
+// up to block for the first one. ctx ends the wait early.
+func (g *groupReader) readNew(ctx context.Context, c redis.Conn, count int, block time.Duration) ([]entry, error) {
+	ms := max(block.Milliseconds(), 1) // BLOCK 0 would wait forever
+	reply, err := redis.DoContext(c, ctx, "XREADGROUP", "GROUP", g.group, g.consumer,
+		"COUNT", count, "BLOCK", ms, "STREAMS", g.key, ">")
+	if err != nil {
+		return nil, fmt.Errorf("XREADGROUP %s: %w", g.key, err)
+	}
+	return g.streamEntries(reply)
+}
+
+// readOwnPending takes up to count of this consumer's own pending entries
+// after ID after: what it was delivered before a crash or restart and never
+// acknowledged.
+func (g *groupReader) readOwnPending(c redis.Conn, after string, count int) ([]entry, error) {
+	reply, err := c.Do("XREADGROUP", "GROUP", g.group, g.consumer, "COUNT", count, "STREAMS", g.key, after)
+	if err != nil {
+		return nil, fmt.Errorf("XREADGROUP %s (own pending): %w", g.key, err)
+	}
+	return g.streamEntries(reply)
+}
+
+// streamEntries reads an XREAD-style reply for the one key read.
+func (g *groupReader) streamEntries(reply any) ([]entry, error) {
+	if reply == nil {
+		return nil, nil // BLOCK timed out
+	}
+	streams, err := redis.Values(reply, nil)
+	if err != nil {
+		return nil, fmt.Errorf("XREADGROUP %s: unexpected reply: %w", g.key, err)
+	}
+	for _, s := range streams {
+		pair, err := redis.Values(s, nil)
+		if err != nil || len(pair) != 2 {
+			return nil, fmt.Errorf("XREADGROUP %s: unexpected stream reply", g.key)
+		}
+		return parseEntries(pair[1])
+	}
+	return nil, nil
+}
+
+// parseEntries reads [[id, [field, value, ...]], ...]. An entry whose data
+// is gone (deleted or trimmed while pending) has nil fields; it is
+// returned marked Gone.
+func parseEntries(reply any) ([]entry, error) {
+	items, err := redis.Values(reply, nil)
+	if err != nil {
+		return nil, fmt.Errorf("unexpected entries reply: %w", err)
+	}
+	out := make([]entry, 0, len(items))
+	for _, it := range items {
+		if it == nil {
+			continue // Redis 6.2 XAUTOCLAIM: a deleted entry
+		}
+		parts, err := redis.Values(it, nil)
+		if err != nil || len(parts) != 2 {
+			return nil, errors.New("unexpected entry in reply")
+		}
+		id, err := redis.String(parts[0], nil)
+		if err != nil {
+			return nil, fmt.Errorf("unexpected entry ID: %w", err)
+		}
+		e := entry{ID: id}
+		if parts[1] == nil {
+			e.Gone = true
+			out = append(out, e)
+			continue
+		}
+		fields, err := redis.ByteSlices(parts[1], nil)
+		if err != nil || len(fields)%2 != 0 {
+			return nil, fmt.Errorf("entry %s: unexpected fields", id)
+		}
+		for i := 0; i < len(fields); i += 2 {
+			if string(fields[i]) == recordField {
+				e.Record = fields[i+1]
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// autoclaim takes over up to count pending entries of any consumer that
+// have been idle longer than minIdle, scanning from cursor. It returns the
+// next cursor ("0-0" when the scan is complete), the entries, and the IDs
+// of pending entries whose data no longer exists (Redis 7 drops those from
+// the pending list itself).
+func (g *groupReader) autoclaim(c redis.Conn, minIdle time.Duration, cursor string, count int) (string, []entry, []string, error) {
+	reply, err := redis.Values(c.Do("XAUTOCLAIM", g.key, g.group, g.consumer,
+		max(minIdle.Milliseconds(), 1), cursor, "COUNT", count))
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("XAUTOCLAIM %s: %w", g.key, err)
+	}
+	if len(reply) < 2 {
+		return "", nil, nil, fmt.Errorf("XAUTOCLAIM %s: unexpected reply", g.key)
+	}
+	next, err := redis.String(reply[0], nil)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("XAUTOCLAIM %s: unexpected cursor: %w", g.key, err)
+	}
+	entries, err := parseEntries(reply[1])
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("XAUTOCLAIM %s: %w", g.key, err)
+	}
+	var deleted []string
+	if len(reply) > 2 {
+		if deleted, err = redis.Strings(reply[2], nil); err != nil {
+			return "", nil, nil, fmt.Errorf("XAUTOCLAIM %s: unexpected deleted IDs: %w", g.key, err)
+		}
+	}
+	return next, entries, deleted, nil
+}
+
+// touch resets the idle time of entries this consumer is still working on
+// (a long retry during an outage), so that other shippers do not take
+// them over while it is alive. JUSTID leaves the delivery counter alone.
+func (g *groupReader) touch(c redis.Conn, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := redis.Args{g.key, g.group, g.consumer, 0}.AddFlat(ids).Add("JUSTID")
+	if _, err := c.Do("XCLAIM", args...); err != nil {
+		return fmt.Errorf("XCLAIM %s (keep-alive): %w", g.key, err)
+	}
+	return nil
+}
+
+// ack acknowledges ids; it returns how many were still pending.
+func (g *groupReader) ack(c redis.Conn, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n, err := redis.Int(c.Do("XACK", redis.Args{g.key, g.group}.AddFlat(ids)...))
+	if err != nil {
+		return 0, fmt.Errorf("XACK %s: %w", g.key, err)
+	}
+	return n, nil
+}
+
+// groupLag is how many entries of the stream the group has not
+// acknowledged: pending, plus not yet delivered (Redis 7's "lag"; -1 when
+// Redis cannot tell).
+func (g *groupReader) groupLag(c redis.Conn) (int64, error) {
+	groups, err := redis.Values(c.Do("XINFO", "GROUPS", g.key))
+	if err != nil {
+		return 0, fmt.Errorf("XINFO GROUPS %s: %w", g.key, err)
+	}
+	for _, gr := range groups {
+		m, err := mixedMap(gr)
+		if err != nil {
+			return 0, fmt.Errorf("XINFO GROUPS %s: %w", g.key, err)
+		}
+		if m["name"] != g.group {
+			continue
+		}
+		var pending, lag int64
+		if _, err := fmt.Sscan(m["pending"], &pending); err != nil {
+			return 0, fmt.Errorf("XINFO GROUPS %s: pending %q: %w", g.key, m["pending"], err)
+		}
+		if _, err := fmt.Sscan(m["lag"], &lag); err != nil {
+			return -1, nil // lag unknown (nil), or Redis < 7
+		}
+		return pending + lag, nil
+	}
+	return 0, fmt.Errorf("XINFO GROUPS %s: group %s is missing", g.key, g.group)
+}
+
+// mixedMap reads a flat [name, value, ...] reply with values of any type
+// as strings; nil becomes "".
+func mixedMap(reply any) (map[string]string, error) {
+	vs, err := redis.Values(reply, nil)
+	if err != nil || len(vs)%2 != 0 {
+		return nil, errors.New("unexpected XINFO reply")
+	}
+	m := make(map[string]string, len(vs)/2)
+	for i := 0; i < len(vs); i += 2 {
+		k, err := redis.String(vs[i], nil)
+		if err != nil {
+			return nil, errors.New("unexpected XINFO field name")
+		}
+		switch v := vs[i+1].(type) {
+		case nil:
+			m[k] = ""
+		case []byte:
+			m[k] = string(v)
+		default:
+			m[k] = fmt.Sprint(v)
+		}
+	}
+	return m, nil
+}

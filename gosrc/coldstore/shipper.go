@@ -1,0 +1,193 @@
+package coldstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Shipper moves records from the hot tier's Redis streams to
+// Elasticsearch. Create it with New, start it with Run. Stats and
+// PathStats may be called at any time, from any goroutine.
+type Shipper struct {
+	cfg     Config
+	es      *esClient
+	dialer  *redisDialer
+	targets targets
+	report  *reporter
+
+	mu    sync.Mutex
+	stats map[string]*counters // by path
+	ran   bool
+}
+
+// New checks cfg and returns a Shipper. Nothing is contacted yet: an
+// unreachable Redis or Elasticsearch is waited out by Run, a malformed
+// configuration is an *OptionError here.
+func New(cfg Config) (*Shipper, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	es, err := newESClient(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	dialer, err := newRedisDialer(cfg.Redis)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Paths = append([]string(nil), cfg.Paths...) // the caller's slice stays theirs
+	return &Shipper{
+		cfg:     cfg,
+		es:      es,
+		dialer:  dialer,
+		targets: newTargets(&cfg),
+		report:  newReporter(cfg.OnError),
+		stats:   map[string]*counters{},
+	}, nil
+}
+
+// Run ships until ctx ends, then finishes the batches in flight (for at
+// most Config.DrainTimeout; what is left stays pending in Redis) and
+// returns nil. It returns early only for a fatal error: Redis or
+// Elasticsearch refusing the credentials, or refusing an index template.
+// Outages are reported through Config.OnError and waited out. Run may be
+// called once.
+func (s *Shipper) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.ran {
+		s.mu.Unlock()
+		return errors.New("coldstore: Run called twice on one Shipper")
+	}
+	s.ran = true
+	s.mu.Unlock()
+
+	runCtx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
+	// work outlives runCtx by the drain timeout, so that batches in flight
+	// at the stop are finished.
+	work, endWork := context.WithCancel(context.Background())
+	defer endWork()
+	go func() {
+		<-runCtx.Done()
+		t := time.NewTimer(s.cfg.DrainTimeout)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			endWork()
+		case <-work.Done():
+		}
+	}()
+
+	var (
+		wg       sync.WaitGroup
+		errMu    sync.Mutex
+		firstErr error
+		started  = map[string]bool{}
+	)
+	start := func(path string) {
+		if started[path] {
+			return
+		}
+		started[path] = true
+		p := newPathShipper(s, path)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.run(runCtx, work); err != nil {
+				errMu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("coldstore: %w", err)
+				}
+				errMu.Unlock()
+				stopAll()
+			}
+		}()
+	}
+	if len(s.cfg.Paths) > 0 {
+		for _, p := range s.cfg.Paths {
+			start(p)
+		}
+	} else if err := s.discoverLoop(runCtx, start); err != nil {
+		errMu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		errMu.Unlock()
+		stopAll()
+	}
+	<-runCtx.Done()
+	wg.Wait()
+	return firstErr
+}
+
+// discoverLoop starts a path shipper for every record stream under the
+// key prefix, now and every DiscoverInterval, until ctx ends.
+func (s *Shipper) discoverLoop(ctx context.Context, start func(string)) error {
+	bo := newBackoff(s.cfg.BackoffMin, s.cfg.BackoffMax)
+	for ctx.Err() == nil {
+		paths, err := s.discover()
+		wait := s.cfg.DiscoverInterval
+		switch {
+		case isFatal(err):
+			return fmt.Errorf("coldstore: %w", err)
+		case err != nil:
+			s.report.report(fmt.Errorf("coldstore: looking for streams: %w", err))
+			wait = bo.wait()
+		default:
+			bo.reset()
+			for _, p := range paths {
+				start(p)
+			}
+		}
+		sleep(ctx, wait)
+	}
+	return nil
+}
+
+// Stats sums the counters of every path.
+func (s *Shipper) Stats() Stats {
+	var total Stats
+	for _, st := range s.PathStats() {
+		total.add(st)
+	}
+	return total
+}
+
+// PathStats returns the counters of each path shipped so far.
+func (s *Shipper) PathStats() map[string]Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]Stats, len(s.stats))
+	for p, c := range s.stats {
+		out[p] = c.snapshot()
+	}
+	return out
+}
+
+// Paths lists the paths being shipped, sorted.
+func (s *Shipper) Paths() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.stats))
+	for p := range s.stats {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// counters returns (creating) the counters of path.
+func (s *Shipper) counters(path string) *counters {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.stats[path]
+	if !ok {
+		c = &counters{}
+		s.stats[path] = c
+	}
+	return c
+}
