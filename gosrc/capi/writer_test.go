@@ -158,10 +158,10 @@ func TestCWriterReportsDrops(t *testing.T) {
 func TestCWriterRejectsBadInput(t *testing.T) {
 	bin := buildWriterDemo(t)
 	for _, tc := range []struct{ config, path, want string }{
-		{"http://nowhere", "conn", `writer_open: cloudtap: config: "http":// is not a Redis URL (want redis:// or rediss://)`},
+		{"http://nowhere", "conn", `writer_open: hotstore: invalid option scheme="http": want redis:// or rediss://`},
 		{"redis://127.0.0.1:1/0 mode=sideways", "conn",
-			`writer_open: cloudtap: config: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`},
-		{"redis://127.0.0.1:1/0?maxlen=-1", "conn", `writer_open: cloudtap: config: hotstore: invalid option maxlen="-1": must not be negative`},
+			`writer_open: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`},
+		{"redis://127.0.0.1:1/0?maxlen=-1", "conn", `writer_open: hotstore: invalid option maxlen="-1": must not be negative`},
 		{"redis://127.0.0.1:1/0", "", "log_open: cloudtap: log : hotstore: open: empty log path"},
 		{"redis://127.0.0.1:1/0", "co{nn", `log_open: cloudtap: log co{nn: hotstore: open log path "co{nn": must not contain braces`},
 	} {

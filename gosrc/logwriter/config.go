@@ -52,9 +52,10 @@ func ParseConfig(s string) (Config, error) {
 		redisURL = v
 	}
 	// hotstore checks the bare URL first: its errors name the bad part and
-	// never echo a password.
+	// never echo a password. They are passed on as they are, the same
+	// words as when the configuration was a URL only.
 	if _, err := hotstore.ParseURL(stripQuery(redisURL)); err != nil {
-		return Config{}, fmt.Errorf("cloudtap: config: %w", err)
+		return Config{}, err
 	}
 	u, err := url.Parse(redisURL)
 	if err != nil {
@@ -82,7 +83,7 @@ func ParseConfig(s string) (Config, error) {
 	}
 	u.RawQuery = hotQuery.Encode()
 	if cfg.Redis, err = hotstore.ParseURL(u.String()); err != nil {
-		return Config{}, fmt.Errorf("cloudtap: config: %w", err)
+		return Config{}, err
 	}
 	if err := cfg.protectColdTier(); err != nil {
 		return Config{}, err
@@ -215,8 +216,10 @@ func splitPairs(s string) (*pairList, error) {
 // wordError explains a word that is neither key=value nor a Redis URL,
 // without echoing what may be a URL with a password.
 func wordError(word string) error {
-	if scheme, _, ok := strings.Cut(word, "://"); ok {
-		return fmt.Errorf("cloudtap: config: %q:// is not a Redis URL (want redis:// or rediss://)", scheme)
+	if strings.Contains(word, "://") {
+		if _, err := hotstore.ParseURL(word); err != nil {
+			return err // names the scheme
+		}
 	}
 	if strings.Contains(word, "@") {
 		return errors.New("cloudtap: config: a word is neither key=value nor a redis:// URL")

@@ -58,20 +58,20 @@ func TestParseConfigColdTierProtectsItsGroup(t *testing.T) {
 
 func TestParseConfigErrorsNameOnePart(t *testing.T) {
 	for _, tc := range []struct{ config, want string }{
-		{"http://nowhere", `cloudtap: config: "http":// is not a Redis URL (want redis:// or rediss://)`},
+		{"http://nowhere", `hotstore: invalid option scheme="http": want redis:// or rediss://`},
 		{"maxlen", `cloudtap: config: "maxlen" is neither key=value nor a redis:// URL`},
 		{"=5", `cloudtap: config: "=5" is neither key=value nor a redis:// URL`},
-		{"mode=sideways", `cloudtap: config: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`},
-		{"colour=red", `cloudtap: config: hotstore: invalid option colour="red": unknown option`},
+		{"mode=sideways", `hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`},
+		{"colour=red", `hotstore: invalid option colour="red": unknown option`},
 		{"redis://h/0?maxlen=5 maxlen=6", `cloudtap: invalid config option maxlen="5": given more than once`},
 		{"mode=list mode=list", `cloudtap: invalid config option mode="list": given more than once`},
 		{"redis://a redis://b", `cloudtap: invalid config option redis="redis://b": given more than once`},
-		{"redis=redis://h:99999", `cloudtap: config: hotstore: invalid option port="99999": want a number from 1 to 65535`},
+		{"redis=redis://h:99999", `hotstore: invalid option port="99999": want a number from 1 to 65535`},
 		{"close-timeout=0s", `cloudtap: invalid config option close-timeout="0s": want a positive duration such as 500ms, 5s or 1m`},
 		{"elasticsearch=ftp://es", `cloudtap: invalid config option elasticsearch="ftp://es": want an http:// or https:// URL`},
 		{"elasticsearch=http://", `cloudtap: invalid config option elasticsearch="http:": the URL names no host`},
 		{"elasticsearch=http://es mode=pubsub", `cloudtap: invalid config option elasticsearch="http://es": the cold tier reads Redis streams; mode=pubsub cannot feed it`},
-		{"maxage=1h mode=list", `cloudtap: config: hotstore: invalid option maxage="1h0m0s": list entries carry no time; age retention needs stream mode`},
+		{"maxage=1h mode=list", `hotstore: invalid option maxage="1h0m0s": list entries carry no time; age retention needs stream mode`},
 	} {
 		_, err := ParseConfig(tc.config)
 		assert.EqualError(t, err, tc.want, tc.config)

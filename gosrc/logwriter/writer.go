@@ -44,7 +44,7 @@ func New(cfg Config) (*Writer, error) {
 	}
 	hot, err := hotstore.New(cfg.Redis)
 	if err != nil {
-		return nil, fmt.Errorf("cloudtap: config: %w", err)
+		return nil, err // names the option, as ParseConfig's errors do
 	}
 	return &Writer{cfg: cfg, hot: hot, publications: make(map[*schemaPublication]bool)}, nil
 }

@@ -179,7 +179,7 @@ func TestIngestRefusesBadInput(t *testing.T) {
 	}
 	code, _, stderr := runCmd("ingest", "--redis", "redis://127.0.0.1:6379/0 mode=sideways", zeekLog("conn.log"))
 	assert.Equal(t, 2, code)
-	assert.Equal(t, `cloudtap ingest: --redis: cloudtap: config: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`+"\n", stderr)
+	assert.Equal(t, `cloudtap ingest: --redis: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`+"\n", stderr)
 }
 
 func TestIngestRedisDownIsARuntimeFailure(t *testing.T) {

@@ -179,7 +179,7 @@ func TestTailRefusesBadInput(t *testing.T) {
 		{[]string{"conn", "dns", "--redis", url}, 2, "want one log path, e.g. cloudtap tail conn"},
 		{[]string{"conn", "--count", "-1", "--redis", url}, 2, "--count must not be negative"},
 		{[]string{"conn", "--follow", "--redis", url + " mode=list"}, 2, "--follow needs mode=stream or pubsub: a trimmed list does not show what is new"},
-		{[]string{"conn", "--redis", "redis://h:0"}, 2, `--redis: cloudtap: config: hotstore: invalid option port="0": want a number from 1 to 65535`},
+		{[]string{"conn", "--redis", "redis://h:0"}, 2, `--redis: hotstore: invalid option port="0": want a number from 1 to 65535`},
 		{[]string{"nope", "--redis", url}, 1, "zeek:nope does not exist: no records yet, or another prefix or database"},
 		{[]string{"conn", "--redis", url + " mode=list"}, 1, "zeek:conn is a stream, not a list: give the mode it was written with (mode=stream)"},
 	} {
