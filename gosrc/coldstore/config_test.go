@@ -107,6 +107,11 @@ func TestLoadSchemaFile(t *testing.T) {
 	_, err = LoadSchemaFile(one, []string{"conn", "dns"})
 	assert.ErrorContains(t, err, "exactly one path")
 
+	tsv := write("conn.log", "#separator \\x09\n#path\tconn\n#fields\tts\tuid\n#types\ttime\tstring\n1700000000.1\tC1\n")
+	got, err = LoadSchemaFile(tsv, nil)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]zeekschema.Schema{"conn": {{Name: "ts", Type: "time"}, {Name: "uid", Type: "string"}}}, got)
+
 	_, err = LoadSchemaFile(write("bad.json", `{"conn":[{"name":"ts","type":"clock"}]}`), nil)
 	assert.ErrorContains(t, err, `"clock" is not a Zeek type`)
 	_, err = LoadSchemaFile(write("junk.json", `ts time`), nil)

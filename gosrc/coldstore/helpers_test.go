@@ -56,7 +56,9 @@ type servers struct {
 	es    *estest.Server
 }
 
-func startServers(t *testing.T) servers {
+func startServers(t *testing.T) servers { return startBenchServers(t) }
+
+func startBenchServers(t testing.TB) servers {
 	t.Helper()
 	return servers{redis: redistest.Start(t, redistest.Options{}), es: estest.Start(t)}
 }
@@ -72,13 +74,23 @@ func (s servers) esURL() string {
 // tests do not sit out the production intervals.
 func testConfig(t *testing.T, s servers, consumer string, paths ...string) Config {
 	t.Helper()
+	cfg := benchConfig(t, s)
+	cfg.Consumer = consumer
+	cfg.Paths = paths
+	cfg.OnError = func(err error) { t.Logf("shipper: %v", err) }
+	return cfg
+}
+
+// benchConfig ships conn between the servers as consumer "bench".
+func benchConfig(t testing.TB, s servers) Config {
+	t.Helper()
 	cfg := DefaultConfig()
 	var err error
 	cfg.Redis, err = hotstore.ParseURL(s.redis.URL("", ""))
 	require.NoError(t, err)
 	cfg.ElasticsearchURL = s.esURL()
-	cfg.Consumer = consumer
-	cfg.Paths = paths
+	cfg.Consumer = "bench"
+	cfg.Paths = []string{"conn"}
 	cfg.Schemas = map[string]zeekschema.Schema{"conn": connSchema}
 	cfg.BatchMaxDocs = 500
 	cfg.FlushInterval = 50 * time.Millisecond
@@ -126,7 +138,7 @@ func (r *running) stop() error {
 }
 
 // xadd appends records to key, in one pipeline.
-func xadd(t *testing.T, c redis.Conn, key string, records ...string) {
+func xadd(t testing.TB, c redis.Conn, key string, records ...string) {
 	t.Helper()
 	for _, r := range records {
 		require.NoError(t, c.Send("XADD", key, "*", "json", r))

@@ -12,13 +12,15 @@ import (
 	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
 )
 
-// LoadSchemaFile reads Zeek schemas from a JSON file, in either form:
+// LoadSchemaFile reads Zeek schemas from a file, in one of three forms:
 //
 //	{"conn": [{"name": "ts", "type": "time"}, ...], "dns": [...]}
-//	[{"name": "ts", "type": "time"}, ...]       (one log: needs exactly one path)
+//	[{"name": "ts", "type": "time"}, ...]       one log
+//	#fields ts uid ... / #types time string ... the header of a Zeek TSV log
+//	                                            (a whole log will do), one log
 //
-// paths are the paths being shipped; the second form applies to the only
-// one. Every schema is checked.
+// A one-log file applies to its #path, else to the only path of paths
+// (the paths being shipped). Every schema is checked.
 func LoadSchemaFile(file string, paths []string) (map[string]zeekschema.Schema, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -41,8 +43,22 @@ func LoadSchemaFile(file string, paths []string) (map[string]zeekschema.Schema, 
 		if err := json.Unmarshal(b, &schemas); err != nil {
 			return nil, fmt.Errorf("schema file %s: want {\"<path>\": [{\"name\": ..., \"type\": ...}, ...]}: %w", file, err)
 		}
+	case strings.HasPrefix(trimmed, "#"):
+		h, err := zeekschema.ParseHeader(headerLines(trimmed))
+		if err != nil {
+			return nil, fmt.Errorf("schema file %s: %w", file, err)
+		}
+		path := h.Path
+		if path == "" {
+			if len(paths) != 1 {
+				return nil, fmt.Errorf("schema file %s has no #path line; name exactly one path to ship", file)
+			}
+			path = paths[0]
+		}
+		schemas[path] = h.Schema
 	default:
-		return nil, fmt.Errorf("schema file %s: want a JSON object of schemas by path, or one schema (a JSON array)", file)
+		return nil, fmt.Errorf("schema file %s: want a JSON object of schemas by path, one schema (a JSON array), "+
+			"or a Zeek TSV header (#fields, #types)", file)
 	}
 	for p, s := range schemas {
 		if err := s.Check(); err != nil {
@@ -50,6 +66,19 @@ func LoadSchemaFile(file string, paths []string) (map[string]zeekschema.Schema, 
 		}
 	}
 	return schemas, nil
+}
+
+// headerLines returns the leading "#" lines of a Zeek TSV log.
+func headerLines(log string) []string {
+	var header []string
+	for _, line := range strings.Split(log, "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line != "" && !strings.HasPrefix(line, "#") {
+			break
+		}
+		header = append(header, line)
+	}
+	return header
 }
 
 // fetchSchema reads the schema the writer stored for a path. found is

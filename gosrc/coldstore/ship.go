@@ -73,6 +73,7 @@ func (p *pathShipper) ship(work context.Context, batch []entry) {
 		if !sleep(work, bo.wait()) {
 			return
 		}
+		p.updateLag()
 		if time.Since(lastTouch) > p.cfg.ClaimIdle/3 {
 			p.keepAlive(again)
 			lastTouch = time.Now()

@@ -110,4 +110,3 @@ func TestRedeliveredEntriesStayOneDocumentEach(t *testing.T) {
 		})
 	}
 }
-

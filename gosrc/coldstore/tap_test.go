@@ -2,6 +2,7 @@ package coldstore
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,7 +16,9 @@ import (
 // tap is a reverse proxy in front of the real test server. It records what
 // the shipper sent (Zinc drops mapping types it lacks, such as ip, so the
 // template must be checked as sent), and can refuse requests to inject
-// failures Zinc itself never produces (429). Everything it lets through
+// failures Zinc itself never produces (429), or hold a request (the
+// refuse function may block) to stop the shipper mid-request. Everything
+// it lets through
 // is answered by the real server.
 type tap struct {
 	srv *httptest.Server
@@ -38,6 +41,10 @@ func newTap(t *testing.T, target string) *tap {
 	}
 	tp := &tap{}
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		t.Logf("tap: %s %s: %v", r.Method, r.URL.Path, err)
+		w.WriteHeader(http.StatusBadGateway)
+	}
 	tp.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -51,11 +58,22 @@ func newTap(t *testing.T, target string) *tap {
 				return
 			}
 		}
-		proxy.ServeHTTP(w, r)
+		// Forwarded even if the client has gone meanwhile: a request the
+		// shipper gave up on may still reach the server, as on a network.
+		// (ReverseProxy cancels on a CloseNotifier's signal; plainWriter
+		// hides it.)
+		proxy.ServeHTTP(plainWriter{w}, r.WithContext(context.Background()))
 	}))
 	t.Cleanup(tp.srv.Close)
 	return tp
 }
+
+// plainWriter is a ResponseWriter and nothing more.
+type plainWriter struct{ w http.ResponseWriter }
+
+func (p plainWriter) Header() http.Header         { return p.w.Header() }
+func (p plainWriter) Write(b []byte) (int, error) { return p.w.Write(b) }
+func (p plainWriter) WriteHeader(status int)      { p.w.WriteHeader(status) }
 
 // url is the tap's address for a target URL: same path and credentials.
 func (tp *tap) url(target string) string {

@@ -130,6 +130,9 @@ func (s *Server) env() []string {
 		"ZINC_PROFILER=false",
 		// Documents become searchable within ~0.25 s instead of ~1 s.
 		"ZINC_WAL_SYNC_INTERVAL=100ms",
+		// A search may return every document of a test (default 10000),
+		// so that tests can check each record is there exactly once.
+		"ZINC_MAX_RESULTS=1000000",
 		"GIN_MODE=release",
 	}
 }
