@@ -80,11 +80,21 @@ func ensureBinary(goCmd, dir string, logf func(string, ...any)) (string, error) 
 	if fileExists(bin) { // built by another process while we waited
 		return bin, nil
 	}
+	removeStaleBuilds(dir)
 	logf("estest: building ZincSearch %s into %s (first use only; takes minutes)", zincVersion, dir)
 	if err := build(goCmd, dir, bin); err != nil {
 		return "", err
 	}
 	return bin, nil
+}
+
+// removeStaleBuilds deletes scratch directories of builds that were
+// killed; under the lock no build is running.
+func removeStaleBuilds(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, "build-*"))
+	for _, d := range stale {
+		_ = os.RemoveAll(d)
+	}
 }
 
 // lockFile takes an exclusive flock on path, waiting for it.
