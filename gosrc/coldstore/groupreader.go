@@ -28,12 +28,6 @@ func (g *groupReader) ensureGroup(c redis.Conn) error {
 	return nil
 }
 
-// isNoGroup recognises the reply for a stream or group that has gone
-// (Redis restarted empty, or someone deleted the key).
-func isNoGroup(err error) bool {
-	return err != nil && (strings.HasPrefix(err.Error(), "NOGROUP") || strings.Contains(err.Error(), "no longer exists"))
-}
-
 // readNew takes up to count entries never delivered to the group, waiting
 // up to block for the first one. ctx ends the wait early.
 func (g *groupReader) readNew(ctx context.Context, c redis.Conn, count int, block time.Duration) ([]entry, error) {
