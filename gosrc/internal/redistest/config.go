@@ -43,6 +43,9 @@ func redisConf(opts Options, dir string, port int, tls *tlsFiles) string {
 	if opts.AppendOnly {
 		line("appendonly yes")
 		line("appendfsync always")
+		// Refuse a torn file rather than keep half a transaction in it;
+		// Restart repairs it (aofrepair.go says why).
+		line("aof-load-truncated no")
 	}
 	for _, extra := range opts.Config {
 		line("%s", extra)

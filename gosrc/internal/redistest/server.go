@@ -42,9 +42,10 @@ type Server struct {
 	binary   string
 	confPath string
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has been reaped
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when cmd has been reaped
+	repairs []string      // redis-check-aof reports, see aofrepair.go
 }
 
 // Start runs a redis-server configured by opts and waits until it answers
@@ -178,10 +179,20 @@ func (s *Server) Kill() error {
 
 // Restart starts a stopped or killed server again on the same port with the
 // same directory and configuration. With Options.AppendOnly the data comes
-// back from the append-only file.
+// back from the append-only file; if a kill tore its last transaction and
+// Redis refuses to start, the file is repaired with redis-check-aof --fix
+// first (see aofrepair.go) and the report kept for AOFRepairs.
 func (s *Server) Restart() error {
 	if s.Running() {
 		return errors.New("restart: server is still running; Stop or Kill it first")
+	}
+	logFrom := s.logSize()
+	err := s.start()
+	if err == nil || !s.needsAOFRepair(logFrom) {
+		return err
+	}
+	if rerr := s.repairAOF(); rerr != nil {
+		return fmt.Errorf("%w\nrepair: %v", err, rerr)
 	}
 	return s.start()
 }
@@ -261,6 +272,24 @@ func (s *Server) signal(sig syscall.Signal) error {
 	s.cmd, s.done = nil, nil
 	s.mu.Unlock()
 	return err
+}
+
+// logSize is the length of redis.log now, 0 if there is none yet.
+func (s *Server) logSize() int64 {
+	st, err := os.Stat(filepath.Join(s.Dir, "redis.log"))
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
+// logSince returns what redis.log gained after offset from.
+func (s *Server) logSince(from int64) string {
+	b, err := os.ReadFile(filepath.Join(s.Dir, "redis.log"))
+	if err != nil || int64(len(b)) < from {
+		return ""
+	}
+	return string(b[from:])
 }
 
 // logTail returns the end of redis.log for error messages.
