@@ -22,6 +22,10 @@ type Shipper struct {
 	mu    sync.Mutex
 	stats map[string]*counters // by path
 	ran   bool
+	// start begins shipping a path while Run runs (nil before and after);
+	// asked holds the paths Ship was given before Run started.
+	start func(path string)
+	asked []string
 }
 
 // New checks cfg and returns a Shipper. Nothing is contacted yet: an
@@ -83,13 +87,16 @@ func (s *Shipper) Run(ctx context.Context) error {
 	}()
 
 	var (
-		wg       sync.WaitGroup
-		errMu    sync.Mutex
-		firstErr error
-		started  = map[string]bool{}
+		wg        sync.WaitGroup
+		errMu     sync.Mutex
+		firstErr  error
+		startedMu sync.Mutex
+		started   = map[string]bool{}
 	)
 	start := func(path string) {
-		if started[path] {
+		startedMu.Lock()
+		defer startedMu.Unlock()
+		if started[path] || runCtx.Err() != nil {
 			return
 		}
 		started[path] = true
@@ -106,6 +113,19 @@ func (s *Shipper) Run(ctx context.Context) error {
 				stopAll()
 			}
 		}()
+	}
+	s.mu.Lock()
+	s.start = start
+	asked := s.asked
+	s.asked = nil
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.start = nil
+		s.mu.Unlock()
+	}()
+	for _, p := range asked {
+		start(p)
 	}
 	if len(s.cfg.Paths) > 0 {
 		for _, p := range s.cfg.Paths {

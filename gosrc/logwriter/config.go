@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudtap/cloudtap/gosrc/coldstore"
 	"github.com/cloudtap/cloudtap/gosrc/hotstore"
 )
 
@@ -21,6 +22,16 @@ type Config struct {
 	// CloseTimeout bounds Close, and Flush when its context has no
 	// deadline, so that Zeek is never held up indefinitely by Redis.
 	CloseTimeout time.Duration
+	// Ship says who ships to ElasticsearchURL ("" without one).
+	Ship ShipMode
+	// Shipper configures the embedded shipper (Ship == ShipEmbedded).
+	Shipper coldstore.Config
+	// ShipCloseTimeout bounds how long Close waits for the embedded
+	// shipper to ship what the writer delivered to Redis; what is left
+	// waits in Redis for the next shipper.
+	ShipCloseTimeout time.Duration
+
+	shipOptions []pair // es-* keys, for the embedded shipper
 }
 
 // Defaults.
@@ -73,8 +84,11 @@ func ParseConfig(s string) (Config, error) {
 			}
 		}
 	}
-	cfg := Config{CloseTimeout: DefaultCloseTimeout}
+	cfg := Config{CloseTimeout: DefaultCloseTimeout, ShipCloseTimeout: DefaultShipCloseTimeout}
 	if err := cfg.applyOwn(pairs); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.takeShipOptions(pairs); err != nil {
 		return Config{}, err
 	}
 	hotQuery := url.Values{}
@@ -88,6 +102,10 @@ func ParseConfig(s string) (Config, error) {
 	if err := cfg.protectColdTier(); err != nil {
 		return Config{}, err
 	}
+	if err := cfg.shipperConfig(); err != nil {
+		return Config{}, err
+	}
+	cfg.shipOptions = nil
 	return cfg, nil
 }
 
@@ -185,7 +203,7 @@ func (l *pairList) take(key string) (string, bool) {
 
 // redactIf hides the values that may hold a password.
 func redactIf(key, value string) string {
-	if key == "redis" || key == "elasticsearch" {
+	if key == "redis" || key == "elasticsearch" || key == "es-username" {
 		return redactURL(value)
 	}
 	return value

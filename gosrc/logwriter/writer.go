@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/cloudtap/cloudtap/gosrc/coldstore"
 	"github.com/cloudtap/cloudtap/gosrc/hotstore"
 	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
 )
@@ -14,8 +15,9 @@ import (
 // (Zeek's writer threads share it); several are fine. All methods are
 // safe for concurrent use.
 type Writer struct {
-	cfg Config
-	hot *hotstore.Writer
+	cfg  Config
+	hot  *hotstore.Writer
+	cold *embeddedShipper // nil unless Ship is ShipEmbedded
 
 	publishers sync.WaitGroup
 	mu         sync.Mutex
@@ -42,11 +44,21 @@ func New(cfg Config) (*Writer, error) {
 	if cfg.CloseTimeout <= 0 {
 		return nil, &OptionError{"close-timeout", cfg.CloseTimeout.String(), "must be greater than zero"}
 	}
+	if cfg.ShipCloseTimeout <= 0 && cfg.Ship == ShipEmbedded {
+		return nil, &OptionError{"es-close-timeout", cfg.ShipCloseTimeout.String(), "must be greater than zero"}
+	}
 	hot, err := hotstore.New(cfg.Redis)
 	if err != nil {
 		return nil, err // names the option, as ParseConfig's errors do
 	}
-	return &Writer{cfg: cfg, hot: hot, publications: make(map[*schemaPublication]bool)}, nil
+	w := &Writer{cfg: cfg, hot: hot, publications: make(map[*schemaPublication]bool)}
+	if cfg.Ship == ShipEmbedded {
+		if w.cold, err = startShipper(cfg.Shipper); err != nil {
+			_ = hot.Close(context.Background())
+			return nil, err
+		}
+	}
+	return w, nil
 }
 
 // Config is the writer's configuration.
@@ -67,6 +79,9 @@ func (w *Writer) OpenLog(path string, schema zeekschema.Schema) (*Log, error) {
 		return nil, fmt.Errorf("cloudtap: log %s: %w", path, err)
 	}
 	l := &Log{w: w, path: path, schema: schema, stream: s}
+	if w.cold != nil {
+		w.cold.open(path)
+	}
 	if len(schema) > 0 && w.cfg.Redis.Mode != hotstore.ModePubSub { // pub/sub stores nothing
 		l.published, err = w.publish(SchemaKey(w.cfg.Redis.KeyPrefix, path), schema)
 		if err != nil {
@@ -102,6 +117,9 @@ func (w *Writer) forget(p *schemaPublication) {
 // Stats sums the counters of every log, open and closed.
 func (w *Writer) Stats() hotstore.Stats { return w.hot.Stats() }
 
+// ShipStats are the embedded shipper's counters; zero without one.
+func (w *Writer) ShipStats() coldstore.Stats { return w.cold.stats() }
+
 // bounded gives ctx the configured close timeout when it has no deadline.
 func (w *Writer) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
@@ -130,6 +148,13 @@ func (w *Writer) Close(ctx context.Context) error {
 			w.forget(p)
 		}
 		w.publishers.Wait()
+		if w.cold != nil {
+			// After the hot tier has taken what it could: its own bound,
+			// since the records are safe in Redis whatever happens here.
+			shipCtx, cancelShip := context.WithTimeout(context.Background(), w.cfg.ShipCloseTimeout)
+			errs = append(errs, w.cold.close(shipCtx))
+			cancelShip()
+		}
 		if err := errors.Join(errs...); err != nil {
 			w.closeErr = oneLine(fmt.Errorf("cloudtap: closing the writer: %w", err))
 		}

@@ -193,7 +193,7 @@ func TestSeveralWritersOneRedis(t *testing.T) {
 
 func TestColdTierGroupIsProtected(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
-	w := openTestWriter(t, srv, "elasticsearch=http://127.0.0.1:9 maxlen=10")
+	w := openTestWriter(t, srv, "elasticsearch=http://127.0.0.1:9 ship=external maxlen=10")
 	l, err := w.OpenLog("conn", testSchema)
 	require.NoError(t, err)
 	require.NoError(t, l.Write(records(0, 0, 500)))

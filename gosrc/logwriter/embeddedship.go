@@ -1,0 +1,94 @@
+package logwriter
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+
+	"github.com/cloudtap/cloudtap/gosrc/coldstore"
+)
+
+// embeddedShipper is the cold tier run inside the writer's process: a
+// coldstore.Shipper started with the writer, told of each log as it opens,
+// and given up to ShipCloseTimeout at close to ship what the writer
+// delivered. Everything it has not shipped stays in Redis, in the group,
+// for the next shipper: a stop never loses records.
+type embeddedShipper struct {
+	shipper *coldstore.Shipper
+	stop    context.CancelFunc
+	done    chan struct{} // closed when Run has returned
+	runErr  error         // Run's result, read after done
+
+	mu    sync.Mutex
+	paths map[string]bool // logs opened through this writer
+}
+
+// startShipper starts the embedded shipper of cfg. Nothing is contacted
+// yet: Redis or Elasticsearch being away is waited out by the shipper.
+func startShipper(cfg coldstore.Config) (*embeddedShipper, error) {
+	sh, err := coldstore.New(cfg)
+	if err != nil {
+		return nil, shipOptionError(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &embeddedShipper{shipper: sh, stop: cancel, done: make(chan struct{}), paths: map[string]bool{}}
+	go func() {
+		defer close(e.done)
+		if err := sh.Run(ctx); err != nil {
+			// Fatal: credentials or a template refused. The hot tier goes
+			// on; the records wait in Redis for a shipper that can.
+			e.runErr = err
+			slog.Error("cloudtap: the embedded Elasticsearch shipper stopped; logs stay in Redis", "error", err)
+		}
+	}()
+	return e, nil
+}
+
+// open ships path from now on, not only from the next discovery.
+func (e *embeddedShipper) open(path string) {
+	e.mu.Lock()
+	e.paths[path] = true
+	e.mu.Unlock()
+	if err := e.shipper.Ship(path); err != nil {
+		slog.Error("cloudtap: log not shipped to Elasticsearch; it stays in Redis", "log", path, "error", err)
+	}
+}
+
+// close waits up to ctx for the logs opened through this writer to be
+// shipped, then stops the shipper (which finishes its batches in flight
+// within its drain timeout) and reports what it could not do.
+func (e *embeddedShipper) close(ctx context.Context) error {
+	var waitErr error
+	select {
+	case <-e.done: // already stopped by a fatal error
+	default:
+		waitErr = e.shipper.WaitShipped(ctx, e.openedPaths())
+	}
+	e.stop()
+	<-e.done
+	if e.runErr != nil {
+		return fmt.Errorf("embedded shipper: %w", e.runErr)
+	}
+	return waitErr
+}
+
+func (e *embeddedShipper) openedPaths() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]string, 0, len(e.paths))
+	for p := range e.paths {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Stats are the embedded shipper's counters, zero without one.
+func (e *embeddedShipper) stats() coldstore.Stats {
+	if e == nil {
+		return coldstore.Stats{}
+	}
+	return e.shipper.Stats()
+}
