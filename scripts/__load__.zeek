@@ -22,4 +22,18 @@ export {
 	## How long Zeek waits at shutdown for Redis to take what is still
 	## buffered; what is left then is reported as lost.
 	const redis_close_timeout = 5 secs &redef;
+
+	## The Elasticsearch (8, 9) or OpenSearch (2) cold tier:
+	## http(s)://[user:password@]host:port[/path]; "" for none. Set, it makes
+	## Log::WRITER_REDIS run a shipper inside Zeek that bulk-indexes every
+	## log from Redis into daily indices zeek-<path>-YYYY.MM.DD, with index
+	## templates typed from the logs' Zeek schemas, and keeps Redis
+	## retention from trimming what is not shipped yet. More options go
+	## into redis_url as words: es-index-mode=datastream, es-ca-file=...,
+	## ship=external (leave shipping to `cloudtap ship` processes), ...
+	## (gosrc/logwriter/doc.go). An API key or password may come from the
+	## environment (CLOUDTAP_ELASTICSEARCH_API_KEY, _PASSWORD). At shutdown
+	## Zeek waits up to 10 s (es-close-timeout) for the shipper to catch
+	## up; what is left waits in Redis for the next run.
+	const elasticsearch_url = "" &redef;
 }

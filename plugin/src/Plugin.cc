@@ -28,7 +28,7 @@ zeek::plugin::Configuration Plugin::Configure() {
 
     zeek::plugin::Configuration config;
     config.name = "CloudTap::Sensor";
-    config.description = "Packet source for cloud traffic mirroring (VXLAN, GENEVE, GRE, ERSPAN) and a Redis log writer";
+    config.description = "Packet source for cloud traffic mirroring (VXLAN, GENEVE, GRE, ERSPAN) and a Redis log writer with an Elasticsearch cold tier";
     config.version.major = 0;
     config.version.minor = 1;
     config.version.patch = 0;
@@ -41,12 +41,19 @@ zeek::plugin::Configuration Plugin::Configure() {
 void Plugin::InitPostScript() {
     cloudtap::zeek_plugin::RedisSettings s;
     s.url = zeek::id::find_val<zeek::StringVal>("CloudTap::redis_url")->ToStdString();
+    // The cold tier is one more option of the same configuration string.
+    auto es_url = zeek::id::find_val<zeek::StringVal>("CloudTap::elasticsearch_url")->ToStdString();
+    if ( ! es_url.empty() )
+        s.url += " elasticsearch=" + es_url;
     s.batch_size = zeek::id::find_val<zeek::CountVal>("CloudTap::redis_batch_size")->Get();
     s.close_timeout_ms = static_cast<int>(zeek::id::find_val<zeek::IntervalVal>("CloudTap::redis_close_timeout")->Get() * 1000);
     if ( s.batch_size == 0 )
         zeek::reporter->FatalError("CloudTap::redis_batch_size must be at least 1");
     if ( auto err = cloudtap::zeek_plugin::RedisWriter::Configure(s); ! err.empty() )
-        zeek::reporter->FatalError("CloudTap::redis_url: %s", err.c_str());
+        zeek::reporter->FatalError("%s: %s",
+                                   es_url.empty() ? "CloudTap::redis_url" :
+                                                    "CloudTap::redis_url, CloudTap::elasticsearch_url",
+                                   err.c_str());
 }
 
 void Plugin::Done() {
