@@ -64,6 +64,11 @@ func newESClient(c *Config) (*esClient, error) {
 	return cl, nil
 }
 
+// closeIdle ends the kept-alive connections and their reader goroutines;
+// without it a stopped shipper inside a long-lived process (a writer's
+// embedded one) would leave one per path behind.
+func (c *esClient) closeIdle() { c.http.CloseIdleConnections() }
+
 func esTLSConfig(c *Config) (*tls.Config, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.TLSSkipVerify}
 	if c.CAFile != "" {

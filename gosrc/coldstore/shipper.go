@@ -69,6 +69,7 @@ func (s *Shipper) Run(ctx context.Context) error {
 	s.ran = true
 	s.mu.Unlock()
 
+	defer s.es.closeIdle()
 	runCtx, stopAll := context.WithCancel(ctx)
 	defer stopAll()
 	// work outlives runCtx by the drain timeout, so that batches in flight
