@@ -56,7 +56,11 @@ func (s *Stream) run() {
 
 	for {
 		for len(inflight) < pipelineDepth {
-			recs, size := s.q.pop(s.w.cfg.BatchMaxRecords, s.w.cfg.BatchMaxBytes)
+			pop := s.q.pop
+			if len(inflight) > 0 {
+				pop = s.q.popFull
+			}
+			recs, size := pop(s.w.cfg.BatchMaxRecords, s.w.cfg.BatchMaxBytes)
 			if len(recs) == 0 {
 				break
 			}

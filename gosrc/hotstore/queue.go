@@ -36,17 +36,35 @@ func (q *queue) push(records [][]byte) {
 // first record is always taken, however large, so that no record can get
 // stuck at the head of the queue.
 func (q *queue) pop(maxRecords, maxBytes int) ([][]byte, int64) {
+	return q.take(maxRecords, maxBytes, false)
+}
+
+// popFull is pop that takes nothing unless the queue holds a whole batch
+// (maxRecords records, or more than maxBytes). The deliverer uses it while
+// batches are on the wire: records that arrive meanwhile then go out as a
+// few large batches once a reply frees the pipeline, not as many small
+// ones that each cost Redis a script call.
+func (q *queue) popFull(maxRecords, maxBytes int) ([][]byte, int64) {
+	return q.take(maxRecords, maxBytes, true)
+}
+
+func (q *queue) take(maxRecords, maxBytes int, onlyFull bool) ([][]byte, int64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	avail := q.items[q.head:]
 	n, size := 0, int64(0)
+	full := false
 	for n < len(avail) && n < maxRecords {
 		next := size + int64(len(avail[n]))
 		if n > 0 && next > int64(maxBytes) {
+			full = true
 			break
 		}
 		size = next
 		n++
+	}
+	if onlyFull && !full && n < maxRecords {
+		return nil, 0
 	}
 	out := make([][]byte, n)
 	copy(out, avail[:n])
