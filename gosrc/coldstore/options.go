@@ -67,48 +67,34 @@ func setIndexMode(c *Config, name, v string) error {
 	return nil
 }
 
-func boolOption(field func(*Config) *bool) optionSetter {
+// parsedOption sets the field field picks from text read by parse;
+// want says what a bad value should have been.
+func parsedOption[T any](field func(*Config) *T, parse func(string) (T, error), want string) optionSetter {
 	return func(c *Config, name, v string) error {
-		b, err := strconv.ParseBool(v)
+		x, err := parse(v)
 		if err != nil {
-			return badOption(name, v, "want true or false")
+			return badOption(name, v, want)
 		}
-		*field(c) = b
+		*field(c) = x
 		return nil
 	}
+}
+
+func boolOption(field func(*Config) *bool) optionSetter {
+	return parsedOption(field, strconv.ParseBool, "want true or false")
 }
 
 func intOption(field func(*Config) *int) optionSetter {
-	return func(c *Config, name, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return badOption(name, v, "want a whole number")
-		}
-		*field(c) = n
-		return nil
-	}
+	return parsedOption(field, strconv.Atoi, "want a whole number")
 }
 
 func int64Option(field func(*Config) *int64) optionSetter {
-	return func(c *Config, name, v string) error {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return badOption(name, v, "want a whole number")
-		}
-		*field(c) = n
-		return nil
-	}
+	parse := func(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) }
+	return parsedOption(field, parse, "want a whole number")
 }
 
 func durationOption(field func(*Config) *time.Duration) optionSetter {
-	return func(c *Config, name, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return badOption(name, v, "want a duration such as 500ms, 5s or 1m")
-		}
-		*field(c) = d
-		return nil
-	}
+	return parsedOption(field, time.ParseDuration, "want a duration such as 500ms, 5s or 1m")
 }
 
 // HasOption reports whether name is an option SetOption knows.
