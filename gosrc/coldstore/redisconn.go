@@ -1,84 +1,52 @@
 package coldstore
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
-	"fmt"
-	"net"
-	"os"
 
 	"github.com/gomodule/redigo/redis"
 
 	"github.com/cloudtap/cloudtap/gosrc/hotstore"
 )
 
-// redisDialer opens connections to the hot tier as its Config says. The
-// TLS configuration is built once, so that a bad CA file is reported by
-// New rather than at every reconnect.
+// redisClientName is what the shipper's connections call themselves in
+// CLIENT LIST.
+const redisClientName = "cloudtap-shipper"
+
+// redisDialer is the hot tier's hotstore.Dialer, with the shipper's client
+// name and its view of failures: a login the server refuses is fatal, an
+// unreachable server an outage to wait out.
 type redisDialer struct {
-	addr string
-	opts []redis.DialOption
+	d *hotstore.Dialer
 }
 
+// newRedisDialer builds the dialer once, so that a bad CA file is reported
+// by New (as an *OptionError naming the redis option) rather than at every
+// reconnect.
 func newRedisDialer(cfg hotstore.Config) (*redisDialer, error) {
-	opts := []redis.DialOption{
-		redis.DialConnectTimeout(cfg.DialTimeout),
-		redis.DialReadTimeout(cfg.IOTimeout),
-		redis.DialWriteTimeout(cfg.IOTimeout),
-		redis.DialClientName("cloudtap-shipper"),
-	}
-	if cfg.Username != "" {
-		opts = append(opts, redis.DialUsername(cfg.Username))
-	}
-	if cfg.Password != "" {
-		opts = append(opts, redis.DialPassword(cfg.Password))
-	}
-	if cfg.DB != 0 {
-		opts = append(opts, redis.DialDatabase(cfg.DB))
-	}
-	if cfg.TLS {
-		tc, err := redisTLSConfig(cfg)
-		if err != nil {
-			return nil, err
+	d, err := hotstore.NewDialer(cfg, redisClientName)
+	if err != nil {
+		var oe *hotstore.OptionError
+		if errors.As(err, &oe) {
+			return nil, badOption("redis", oe.Option+"="+oe.Value, oe.Reason)
 		}
-		opts = append(opts, redis.DialUseTLS(true), redis.DialTLSConfig(tc))
+		return nil, err
 	}
-	return &redisDialer{addr: cfg.Addr, opts: opts}, nil
+	return &redisDialer{d: d}, nil
 }
 
 // dial connects. A server that answers the login (AUTH, SELECT) with an
 // error is a configuration mistake, reported as a *fatalError; a server
 // that cannot be reached is an outage, to wait out.
-func (d *redisDialer) dial() (redis.Conn, error) {
-	c, err := redis.Dial("tcp", d.addr, d.opts...)
+func (r *redisDialer) dial() (redis.Conn, error) {
+	c, err := r.d.Dial()
 	if err != nil {
 		var reply redis.Error
 		if errors.As(err, &reply) {
-			return nil, &fatalError{fmt.Errorf("redis at %s refused the login: %w", d.addr, err)}
+			return nil, &fatalError{err}
 		}
-		return nil, fmt.Errorf("connect to redis at %s: %w", d.addr, err)
+		return nil, err
 	}
 	return c, nil
-}
-
-func redisTLSConfig(cfg hotstore.Config) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify}
-	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil {
-		tc.ServerName = host
-	}
-	if cfg.TLSCAFile != "" {
-		pem, err := os.ReadFile(cfg.TLSCAFile)
-		if err != nil {
-			return nil, badOption("redis", "tls-ca-file="+cfg.TLSCAFile, fmt.Sprintf("cannot read: %v", err))
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, badOption("redis", "tls-ca-file="+cfg.TLSCAFile, "holds no PEM certificate")
-		}
-		tc.RootCAs = pool
-	}
-	return tc, nil
 }
 
 // fatalError is a failure no retry can fix (refused credentials, a

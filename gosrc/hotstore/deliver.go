@@ -124,7 +124,7 @@ func (s *Stream) run() {
 
 // connect dials and loads the delivery script.
 func (s *Stream) connect() (redis.Conn, error) {
-	c, err := s.w.dialer.dial()
+	c, err := s.w.dialer.Dial()
 	if err != nil {
 		return nil, err
 	}

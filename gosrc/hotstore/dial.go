@@ -3,6 +3,7 @@ package hotstore
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,19 +11,32 @@ import (
 	"github.com/gomodule/redigo/redis"
 )
 
-// dialer opens connections as the Config says. The TLS configuration is
-// built once, so a bad CA file is reported by New, not at every reconnect.
-type dialer struct {
+// Dialer opens connections to the Redis server a Config names: address,
+// ACL user or password, database, TLS with an optional CA file, and the
+// connect and I/O timeouts. It is the one way cloudtap connects to Redis:
+// the hot tier's delivery, the writer's schema publisher and commands
+// (logwriter), and the shipper (coldstore) all use it, each with its own
+// client name so that CLIENT LIST tells them apart.
+//
+// The TLS configuration is built once, by NewDialer, so that a bad CA file
+// is reported when the configuration is taken, not at every reconnect. A
+// Dialer is immutable and safe for concurrent use.
+type Dialer struct {
 	addr string
 	opts []redis.DialOption
 }
 
-func newDialer(cfg *Config) (*dialer, error) {
+// NewDialer checks the connection part of cfg and returns a Dialer whose
+// connections call themselves clientName (CLIENT SETNAME; empty sets
+// none). An unreadable CA file is an *OptionError naming tls-ca-file.
+func NewDialer(cfg Config, clientName string) (*Dialer, error) {
 	opts := []redis.DialOption{
 		redis.DialConnectTimeout(cfg.DialTimeout),
 		redis.DialReadTimeout(cfg.IOTimeout),
 		redis.DialWriteTimeout(cfg.IOTimeout),
-		redis.DialClientName("cloudtap-hotstore"),
+	}
+	if clientName != "" {
+		opts = append(opts, redis.DialClientName(clientName))
 	}
 	if cfg.Username != "" {
 		opts = append(opts, redis.DialUsername(cfg.Username))
@@ -34,18 +48,30 @@ func newDialer(cfg *Config) (*dialer, error) {
 		opts = append(opts, redis.DialDatabase(cfg.DB))
 	}
 	if cfg.TLS {
-		tc, err := tlsConfig(cfg)
+		tc, err := tlsConfig(&cfg)
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, redis.DialUseTLS(true), redis.DialTLSConfig(tc))
 	}
-	return &dialer{addr: cfg.Addr, opts: opts}, nil
+	return &Dialer{addr: cfg.Addr, opts: opts}, nil
 }
 
-func (d *dialer) dial() (redis.Conn, error) {
+// Addr is the host:port the Dialer connects to.
+func (d *Dialer) Addr() string { return d.addr }
+
+// Dial opens one connection; the caller closes it. Errors name the server
+// address. A server that answers the login (AUTH, SELECT, CLIENT SETNAME)
+// with an error gives an error that says "refused the login" and wraps the
+// server's redis.Error, so that callers can tell a configuration mistake
+// (errors.As(err, new(redis.Error))) from an outage to wait out.
+func (d *Dialer) Dial() (redis.Conn, error) {
 	c, err := redis.Dial("tcp", d.addr, d.opts...)
 	if err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) {
+			return nil, fmt.Errorf("redis at %s refused the login: %w", d.addr, err)
+		}
 		return nil, fmt.Errorf("connect to redis at %s: %w", d.addr, err)
 	}
 	return c, nil

@@ -18,7 +18,7 @@ import (
 type Writer struct {
 	cfg    Config
 	id     string // names this writer's dedup markers
-	dialer *dialer
+	dialer *Dialer
 	budget *budget
 	errLog *errLimiter // for the default error log only
 
@@ -36,7 +36,7 @@ func New(cfg Config) (*Writer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	d, err := newDialer(&cfg)
+	d, err := NewDialer(cfg, "cloudtap-hotstore")
 	if err != nil {
 		return nil, err
 	}
