@@ -12,11 +12,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gomodule/redigo/redis"
+
+	"github.com/cloudtap/cloudtap/gosrc/internal/childproc"
 )
 
 // Start and stop deadlines. They bound how long a broken environment can
@@ -41,11 +42,10 @@ type Server struct {
 	opts     Options
 	binary   string
 	confPath string
+	proc     *childproc.Proc
 
 	mu      sync.Mutex
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when cmd has been reaped
-	repairs []string      // redis-check-aof reports, see aofrepair.go
+	repairs []string // redis-check-aof reports, see aofrepair.go
 }
 
 // Start runs a redis-server configured by opts and waits until it answers
@@ -55,11 +55,18 @@ func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	binary := redisServerPath(t)
 	dir := t.TempDir()
-	port, err := freeLoopbackPort()
+	port, err := childproc.FreeLoopbackPort()
 	if err != nil {
 		t.Fatalf("redistest: %v", err)
 	}
 	s := &Server{Dir: dir, Port: port, opts: opts, binary: binary}
+	s.proc = &childproc.Proc{
+		Name:         fmt.Sprintf("redis-server on port %d", port),
+		Log:          filepath.Join(dir, "redis.log"),
+		ReadyTimeout: readyTimeout,
+		StopTimeout:  stopTimeout,
+		PollInterval: 20 * time.Millisecond,
+	}
 	var files *tlsFiles
 	if opts.TLS {
 		f, err := writeTLSFiles(dir)
@@ -158,24 +165,16 @@ func (s *Server) Conn(t testing.TB) redis.Conn {
 }
 
 // Running reports whether the server process is up.
-func (s *Server) Running() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cmd != nil
-}
+func (s *Server) Running() bool { return s.proc.Running() }
 
 // Stop shuts the server down with SIGTERM (Redis's graceful shutdown, which
 // also finishes the append-only file) and waits for it. Stopping a stopped
 // server does nothing.
-func (s *Server) Stop() error {
-	return s.signal(syscall.SIGTERM)
-}
+func (s *Server) Stop() error { return s.proc.Stop() }
 
 // Kill ends the server with SIGKILL, as a crash or the OOM killer would, and
 // waits for it. Only what Redis already wrote to disk survives.
-func (s *Server) Kill() error {
-	return s.signal(syscall.SIGKILL)
-}
+func (s *Server) Kill() error { return s.proc.Kill() }
 
 // Restart starts a stopped or killed server again on the same port with the
 // same directory and configuration. With Options.AppendOnly the data comes
@@ -197,80 +196,23 @@ func (s *Server) Restart() error {
 	return s.start()
 }
 
-// start launches the process and waits until it answers PING.
+// start launches the process and waits until it answers PING. Redis may
+// refuse commands with LOADING while it replays the append-only file; that
+// counts as not ready yet.
 func (s *Server) start() error {
 	cmd := exec.Command(s.binary, s.confPath)
 	cmd.Dir = s.Dir
-	// If the test binary dies, the server must not outlive it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", s.binary, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait() // reaps the process; exit status is reported via the log
-		close(done)
-	}()
-	s.mu.Lock()
-	s.cmd, s.done = cmd, done
-	s.mu.Unlock()
-
-	if err := s.waitReady(done); err != nil {
-		_ = s.Kill()
-		return fmt.Errorf("redis-server on port %d not ready: %w\n--- redis.log ---\n%s", s.Port, err, s.logTail())
-	}
-	return nil
+	return s.proc.Start(cmd, s.ping, nil)
 }
 
-// waitReady polls with PING until the server answers, exits, or the
-// deadline passes. Redis may refuse commands with LOADING while it replays
-// the append-only file; that counts as not ready yet.
-func (s *Server) waitReady(exited <-chan struct{}) error {
-	deadline := time.Now().Add(readyTimeout)
-	var lastErr error
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return errors.New("process exited during startup")
-		default:
-		}
-		c, err := s.Dial()
-		if err == nil {
-			_, err = c.Do("PING")
-			c.Close()
-			if err == nil {
-				return nil
-			}
-		}
-		lastErr = err
-		time.Sleep(20 * time.Millisecond)
+// ping is one readiness probe.
+func (s *Server) ping() error {
+	c, err := s.Dial()
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("no answer to PING within %v: %w", readyTimeout, lastErr)
-}
-
-// signal sends sig and waits for the process to go away, escalating to
-// SIGKILL if it does not stop in time.
-func (s *Server) signal(sig syscall.Signal) error {
-	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.mu.Unlock()
-	if cmd == nil {
-		return nil
-	}
-	if err := cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("send %v to redis-server: %w", sig, err)
-	}
-	var err error
-	select {
-	case <-done:
-	case <-time.After(stopTimeout):
-		_ = cmd.Process.Kill()
-		<-done
-		err = fmt.Errorf("redis-server ignored %v for %v and was killed", sig, stopTimeout)
-	}
-	s.mu.Lock()
-	s.cmd, s.done = nil, nil
-	s.mu.Unlock()
+	defer c.Close()
+	_, err = c.Do("PING")
 	return err
 }
 
@@ -290,17 +232,4 @@ func (s *Server) logSince(from int64) string {
 		return ""
 	}
 	return string(b[from:])
-}
-
-// logTail returns the end of redis.log for error messages.
-func (s *Server) logTail() string {
-	b, err := os.ReadFile(filepath.Join(s.Dir, "redis.log"))
-	if err != nil {
-		return fmt.Sprintf("(no log: %v)", err)
-	}
-	const max = 4000
-	if len(b) > max {
-		b = b[len(b)-max:]
-	}
-	return string(b)
 }
