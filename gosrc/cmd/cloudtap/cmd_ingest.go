@@ -25,17 +25,17 @@ func init() {
 			redisURL := fs.String("redis", "", "hot tier: Redis URL and options, as the writer takes them (default $"+logwriter.EnvRedisURL+", else "+logwriter.DefaultRedisURL+")")
 			wait := fs.Duration("wait", time.Minute, "how long to wait for Redis (buffer room, final delivery) before giving up")
 			return func(args []string) error {
-				cfg, err := logwriter.ConfigFromFlag(*redisURL)
+				cfg, err := logwriter.ParseConfig(*redisURL)
 				if err != nil {
-					return usagef("--redis: %v", err)
+					return usagef("%s: %v", o.where("redis"), err)
 				}
 				if *wait <= 0 {
-					return usagef("--wait must be positive")
+					return usagef("%s must be positive", o.where("wait"))
 				}
 				var schema zeekschema.Schema
 				if *schemaFile != "" {
 					if schema, err = readSchemaFile(*schemaFile); err != nil {
-						return usagef("--schema %s: %v", *schemaFile, err)
+						return usagef("%s %s: %v", o.where("schema"), *schemaFile, err)
 					}
 				}
 				if len(args) == 0 {
@@ -107,7 +107,7 @@ func ingest(o outputs, cfg logwriter.Config, path string, schema zeekschema.Sche
 	}
 	w, err := logwriter.New(cfg)
 	if err != nil {
-		return usagef("--redis: %v", err)
+		return usagef("%s: %v", o.where("redis"), err)
 	}
 	in := &ingester{w: w, forcedPath: path, schema: schema, logs: map[string]*ingestLog{}}
 	if schema != nil {

@@ -19,7 +19,7 @@ func init() {
 					return usagef("--write is required")
 				}
 				if *count < 0 {
-					return usagef("--count must not be negative")
+					return usagef("%s must not be negative", o.where("count"))
 				}
 				return capturePcap(o, args[0], *out, *count)
 			}

@@ -28,8 +28,11 @@ func init() {
 				if *in == "" || *to == "" {
 					return usagef("--read and --to are required")
 				}
-				if *pps < 0 || *loops < 1 {
-					return usagef("--pps must be >= 0 and --loop >= 1")
+				if *pps < 0 {
+					return usagef("%s must be >= 0", o.where("pps"))
+				}
+				if *loops < 1 {
+					return usagef("%s must be >= 1", o.where("loop"))
 				}
 				f, err := encap.ParseFormat(*enc)
 				if err != nil {

@@ -79,28 +79,29 @@ func setupShip(fs *flag.FlagSet, o outputs) func([]string) error {
 		if len(args) > 0 {
 			return usagef("unexpected argument %q (paths go in --paths)", args[0])
 		}
-		cfg, err := f.config()
+		cfg, err := f.config(o.where)
 		if err != nil {
 			return err
 		}
 		if *f.statsEvery < 0 {
-			return usagef("--stats-interval must not be negative")
+			return usagef("%s must not be negative", o.where("stats-interval"))
 		}
 		return ship(o, cfg, *f.statsEvery)
 	}
 }
 
-// config builds the shipper's configuration from flags, environment and
-// the --redis configuration string. Every mistake is a usage error naming
-// the flag.
-func (f shipFlags) config() (coldstore.Config, error) {
-	hot, err := logwriter.ConfigFromFlag(*f.redisURL)
+// config builds the shipper's configuration from the flags (which the
+// environment and the configuration file may have set) and the --redis
+// configuration string. Every mistake is a usage error naming the option
+// where it was given (where).
+func (f shipFlags) config(where func(string) string) (coldstore.Config, error) {
+	hot, err := logwriter.ParseConfig(*f.redisURL)
 	if err != nil {
-		return coldstore.Config{}, usagef("--redis: %v", err)
+		return coldstore.Config{}, usagef("%s: %v", where("redis"), err)
 	}
 	cfg := coldstore.DefaultConfig()
 	cfg.Redis = hot.Redis
-	cfg.ElasticsearchURL = firstSet(*f.esURL, os.Getenv(envElasticsearchURL), hot.ElasticsearchURL)
+	cfg.ElasticsearchURL = firstSet(*f.esURL, hot.ElasticsearchURL)
 	cfg.Username = *f.username
 	cfg.Password = os.Getenv(envElasticsearchPassword)
 	cfg.APIKey = os.Getenv(envElasticsearchAPIKey)
@@ -109,7 +110,7 @@ func (f shipFlags) config() (coldstore.Config, error) {
 	cfg.Consumer = *f.consumer
 	if cfg.Consumer == "" {
 		if cfg.Consumer, err = os.Hostname(); err != nil {
-			return coldstore.Config{}, usagef("--consumer: no host name to default to (%v); name this shipper", err)
+			return coldstore.Config{}, usagef("%s: no host name to default to (%v); name this shipper", where("consumer"), err)
 		}
 	}
 	if *f.paths != "" {
@@ -118,7 +119,7 @@ func (f shipFlags) config() (coldstore.Config, error) {
 		}
 	}
 	if cfg.IndexMode, err = coldstore.ParseIndexMode(*f.indexMode); err != nil {
-		return coldstore.Config{}, usagef("--index-mode %q: %v", *f.indexMode, err)
+		return coldstore.Config{}, usagef("%s %q: %v", where("index-mode"), *f.indexMode, err)
 	}
 	cfg.IndexPrefix, cfg.Namespace = *f.indexPrefix, *f.namespace
 	cfg.BatchMaxDocs, cfg.BatchMaxBytes = *f.batchSize, *f.batchBytes
@@ -128,13 +129,13 @@ func (f shipFlags) config() (coldstore.Config, error) {
 	cfg.DeadLetterMaxLen = *f.deadLetterMaxLen
 	if *f.schemaFile != "" {
 		if cfg.Schemas, err = coldstore.LoadSchemaFile(*f.schemaFile, cfg.Paths); err != nil {
-			return coldstore.Config{}, usagef("--schema: %v", err)
+			return coldstore.Config{}, usagef("%s: %v", where("schema"), err)
 		}
 	}
 	if err := cfg.Validate(); err != nil {
 		var oe *coldstore.OptionError
 		if errors.As(err, &oe) {
-			return coldstore.Config{}, usagef("--%s %q: %s", oe.Option, oe.Value, oe.Reason)
+			return coldstore.Config{}, usagef("%s %q: %s", where(oe.Option), oe.Value, oe.Reason)
 		}
 		return coldstore.Config{}, usagef("%v", err)
 	}

@@ -23,12 +23,12 @@ func init() {
 			group := fs.String("group", "", "the cold tier's consumer group (default: protect-group of --redis, else "+logwriter.DefaultGroup+"); LAG and PENDING show - while the stream or the group does not exist")
 			redisURL := fs.String("redis", "", "hot tier: Redis URL and options, as the writer takes them (default $"+logwriter.EnvRedisURL+", else "+logwriter.DefaultRedisURL+")")
 			return func(paths []string) error {
-				cfg, err := logwriter.ConfigFromFlag(*redisURL)
+				cfg, err := logwriter.ParseConfig(*redisURL)
 				if err != nil {
-					return usagef("--redis: %v", err)
+					return usagef("%s: %v", o.where("redis"), err)
 				}
 				if cfg.Redis.Mode != hotstore.ModeStream {
-					return usagef("--redis: status reads streams; mode=%s keeps no stream", cfg.Redis.Mode)
+					return usagef("%s: status reads streams; mode=%s keeps no stream", o.where("redis"), cfg.Redis.Mode)
 				}
 				g := *group
 				if g == "" {

@@ -30,16 +30,16 @@ func init() {
 					return usagef("want one log path, e.g. cloudtap tail conn")
 				}
 				if *count < 0 {
-					return usagef("--count must not be negative")
+					return usagef("%s must not be negative", o.where("count"))
 				}
-				cfg, err := logwriter.ConfigFromFlag(*redisURL)
+				cfg, err := logwriter.ParseConfig(*redisURL)
 				if err != nil {
-					return usagef("--redis: %v", err)
+					return usagef("%s: %v", o.where("redis"), err)
 				}
 				t := tailer{out: o.stdout, key: logwriter.StreamKey(cfg.Redis.KeyPrefix, args[0]), count: *count}
 				mode := cfg.Redis.Mode
 				if mode == hotstore.ModeList && *follow {
-					return usagef("--follow needs mode=stream or pubsub: a trimmed list does not show what is new")
+					return usagef("%s needs mode=stream or pubsub: a trimmed list does not show what is new", o.where("follow"))
 				}
 				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 				defer stop()

@@ -21,8 +21,17 @@ type command struct {
 	setup   func(fs *flag.FlagSet, out outputs) func(args []string) error
 }
 
-// outputs are where a command writes results (stdout) and reports (stderr).
-type outputs struct{ stdout, stderr io.Writer }
+// outputs are where a command writes results (stdout) and reports
+// (stderr), and where its options came from (for error messages; see
+// config.go).
+type outputs struct {
+	stdout, stderr io.Writer
+	from           *origins
+}
+
+// where names an option as the user gave it: "--redis",
+// "CLOUDTAP_REDIS_URL", or "/etc/cloudtap.conf:3: redis".
+func (o outputs) where(name string) string { return o.from.where(name) }
 
 var commands = map[string]command{}
 
@@ -56,13 +65,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "usage: cloudtap %s %s\n\n%s\n\nflags:\n", args[0], c.usage, c.summary)
 		fs.PrintDefaults()
 	}
-	runFn := c.setup(fs, outputs{stdout, stderr})
+	from := &origins{}
+	runFn := c.setup(fs, outputs{stdout, stderr, from})
+	configFile := fs.String("config", "", "configuration file: key = value lines named as these flags, [command] sections (default $"+envConfig+"); the command line wins, then the environment, then the file")
 	positional, err := parseInterspersed(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
 		return 2 // the flag package has printed the reason
+	}
+	if err := applyConfiguration(fs, args[0], *configFile, stderr, from); err != nil {
+		fmt.Fprintf(stderr, "cloudtap %s: %v\n", args[0], err)
+		return 2
 	}
 	if err := runFn(positional); err != nil {
 		fmt.Fprintf(stderr, "cloudtap %s: %v\n", args[0], err)
@@ -103,6 +118,9 @@ func printUsage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-8s %s\n", n, commands[n].summary)
 	}
-	b.WriteString("\nRun 'cloudtap COMMAND --help' for a command's flags.\n")
+	b.WriteString("\nRun 'cloudtap COMMAND --help' for a command's flags. Every command also reads\n" +
+		"them from a configuration file, --config FILE or $" + envConfig + ": key = value lines\n" +
+		"named as the flags, [command] sections; the command line wins, then the\n" +
+		"environment, then the file.\n")
 	io.WriteString(w, b.String())
 }
