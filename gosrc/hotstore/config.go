@@ -2,6 +2,7 @@ package hotstore
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"time"
 )
@@ -17,6 +18,14 @@ type Config struct {
 	Password string
 	// DB is the database number (SELECT).
 	DB int
+	// Cluster treats Addr as one node of a Redis Cluster: each log path's
+	// key is written on the node that serves its slot, following MOVED and
+	// ASK redirects and re-reading the slot map after a failover. DB must
+	// be 0, the only database a cluster has.
+	Cluster bool
+	// ClusterNodes are more cluster nodes (host:port) to learn the slot map
+	// from when Addr is down; Cluster only.
+	ClusterNodes []string
 
 	// TLS connects with TLS (rediss://).
 	TLS bool
@@ -130,6 +139,9 @@ func (c *Config) Validate() error {
 	if c.DB < 0 {
 		return badOption("db", c.DB, "must not be negative")
 	}
+	if err := c.validateCluster(); err != nil {
+		return err
+	}
 	if !c.TLS && c.TLSCAFile != "" {
 		return badOption("tls-ca-file", c.TLSCAFile, "needs TLS (a rediss:// URL)")
 	}
@@ -146,6 +158,24 @@ func (c *Config) Validate() error {
 		return err
 	}
 	return c.validateLimits()
+}
+
+func (c *Config) validateCluster() error {
+	if !c.Cluster {
+		if len(c.ClusterNodes) > 0 {
+			return badOption("cluster-nodes", strings.Join(c.ClusterNodes, ","), "needs cluster=yes")
+		}
+		return nil
+	}
+	if c.DB != 0 {
+		return badOption("db", c.DB, "a Redis Cluster has only database 0")
+	}
+	for _, n := range c.ClusterNodes {
+		if _, port, err := net.SplitHostPort(n); err != nil || port == "" {
+			return badOption("cluster-nodes", n, "want host:port")
+		}
+	}
+	return nil
 }
 
 func (c *Config) validateRetention() error {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gomodule/redigo/redis"
+	"github.com/mna/redisc"
 )
 
 // pipelineDepth is how many batches one path keeps on the wire at once.
@@ -29,6 +30,9 @@ func (s *Stream) run() {
 		sent     int      // how many of inflight are on the wire of conn
 		seq      uint64
 		trouble  bool // an error happened since the last good connection
+		// redirect is the cluster node a MOVED or ASK reply named, for the
+		// next connect.
+		redirect *redisc.RedirError
 	)
 	bo := newBackoff(s.w.cfg.BackoffMin, s.w.cfg.BackoffMax)
 	defer func() {
@@ -46,6 +50,7 @@ func (s *Stream) run() {
 	// unacknowledged batch is sent again on the next connection.
 	failed := func(err error) bool {
 		trouble = true
+		redirect = redirectOf(err)
 		s.fail(err)
 		if conn != nil {
 			conn.Close()
@@ -79,7 +84,7 @@ func (s *Stream) run() {
 			return
 		}
 		if conn == nil {
-			c, err := s.connect()
+			c, err := s.connect(redirect)
 			if err != nil {
 				if !failed(err) {
 					return
@@ -122,9 +127,10 @@ func (s *Stream) run() {
 	}
 }
 
-// connect dials and loads the delivery script.
-func (s *Stream) connect() (redis.Conn, error) {
-	c, err := s.w.dialer.Dial()
+// connect dials the server, or the cluster node serving the key (the one
+// redirect names, if not nil), and loads the delivery script.
+func (s *Stream) connect(redirect *redisc.RedirError) (redis.Conn, error) {
+	c, err := s.w.dialer.dialFor(s.key, redirect)
 	if err != nil {
 		return nil, err
 	}

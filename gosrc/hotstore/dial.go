@@ -5,10 +5,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 
 	"github.com/gomodule/redigo/redis"
+	"github.com/mna/redisc"
 )
 
 // Dialer opens connections to the Redis server a Config names: address,
@@ -21,9 +21,14 @@ import (
 // The TLS configuration is built once, by NewDialer, so that a bad CA file
 // is reported when the configuration is taken, not at every reconnect. A
 // Dialer is immutable and safe for concurrent use.
+//
+// With Config.Cluster, the Dialer also knows the cluster's slot map (see
+// cluster.go): Dial then returns a connection that routes each command to
+// the node serving its key.
 type Dialer struct {
-	addr string
-	opts []redis.DialOption
+	addr    string
+	opts    []redis.DialOption
+	cluster *clusterMap // nil for a single server
 }
 
 // NewDialer checks the connection part of cfg and returns a Dialer whose
@@ -54,34 +59,78 @@ func NewDialer(cfg Config, clientName string) (*Dialer, error) {
 		}
 		opts = append(opts, redis.DialUseTLS(true), redis.DialTLSConfig(tc))
 	}
-	return &Dialer{addr: cfg.Addr, opts: opts}, nil
+	d := &Dialer{addr: cfg.Addr, opts: opts}
+	if cfg.Cluster {
+		d.cluster = newClusterMap(append([]string{cfg.Addr}, cfg.ClusterNodes...), opts)
+	}
+	return d, nil
 }
 
-// Addr is the host:port the Dialer connects to.
+// Addr is the host:port the Dialer connects to: the server, or the first
+// cluster node it learns the slot map from.
 func (d *Dialer) Addr() string { return d.addr }
+
+// Cluster reports whether the Dialer connects to a Redis Cluster.
+func (d *Dialer) Cluster() bool { return d.cluster != nil }
 
 // Dial opens one connection; the caller closes it. Errors name the server
 // address. A server that answers the login (AUTH, SELECT, CLIENT SETNAME)
 // with an error gives an error that says "refused the login" and wraps the
 // server's redis.Error, so that callers can tell a configuration mistake
 // (errors.As(err, new(redis.Error))) from an outage to wait out.
+//
+// For a cluster, Dial reads the slot map and returns a connection that
+// sends each command (Do) to the node serving the command's key,
+// following MOVED and ASK redirects, and refuses commands that would see
+// one node's keys only (SCAN, KEYS). Send, Flush and Receive (pipelines,
+// pub/sub) stay on the node the first Send chose.
 func (d *Dialer) Dial() (redis.Conn, error) {
-	c, err := redis.Dial("tcp", d.addr, d.opts...)
+	if d.cluster != nil {
+		return d.cluster.routed()
+	}
+	return d.dialAddr(d.addr)
+}
+
+// dialAddr connects to one server or cluster node.
+func (d *Dialer) dialAddr(addr string) (redis.Conn, error) {
+	c, err := redis.Dial("tcp", addr, d.opts...)
 	if err != nil {
 		var reply redis.Error
 		if errors.As(err, &reply) {
-			return nil, fmt.Errorf("redis at %s refused the login: %w", d.addr, err)
+			return nil, fmt.Errorf("redis at %s refused the login: %w", addr, err)
 		}
-		return nil, fmt.Errorf("connect to redis at %s: %w", d.addr, err)
+		return nil, fmt.Errorf("connect to redis at %s: %w", addr, err)
 	}
 	return c, nil
 }
 
-func tlsConfig(cfg *Config) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify}
-	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil {
-		tc.ServerName = host
+// dialFor opens the connection that delivers to key, a connection every
+// command of which concerns key's slot. For a single server that is Dial.
+// In a cluster it is the node a redirect named, else the node the slot map
+// (read again now, since a reconnect may follow a failover) names; after
+// an ASK redirect every command is sent with ASKING before it.
+func (d *Dialer) dialFor(key string, redirect *redisc.RedirError) (redis.Conn, error) {
+	if d.cluster == nil {
+		return d.dialAddr(d.addr)
 	}
+	if redirect != nil {
+		c, err := d.dialAddr(redirect.Addr)
+		if err != nil || redirect.Type != "ASK" {
+			return c, err
+		}
+		return askingConn{c}, nil
+	}
+	addr, err := d.cluster.nodeFor(key)
+	if err != nil {
+		return nil, err
+	}
+	return d.dialAddr(addr)
+}
+
+func tlsConfig(cfg *Config) (*tls.Config, error) {
+	// No ServerName: redigo takes it from the address of each connection,
+	// which in a cluster is a different node each time.
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify}
 	if cfg.TLSCAFile != "" {
 		pem, err := os.ReadFile(cfg.TLSCAFile)
 		if err != nil {

@@ -21,6 +21,8 @@ import (
 //	maxlen=N                retention by count (stream ~N, list exact N)
 //	maxage=24h              retention by age (stream only; Go duration)
 //	protect-group=NAME      never trim what consumer group NAME has not acked
+//	cluster=yes             the host is a node of a Redis Cluster
+//	cluster-nodes=H:P,H:P   more cluster nodes to learn the slot map from
 //	tls-ca-file=PATH        CA bundle for rediss://
 //	tls-skip-verify=true    accept any server certificate (rediss:// only)
 //	buffer-max-records=N    in-memory buffer bound, records
@@ -142,6 +144,8 @@ var optionSetters = map[string]func(*Config, string) error{
 	"maxlen":             func(c *Config, v string) (err error) { c.MaxLen, err = parseCount(v); return },
 	"maxage":             func(c *Config, v string) (err error) { c.MaxAge, err = parseDuration(v); return },
 	"protect-group":      func(c *Config, v string) error { c.ProtectGroup = v; return nil },
+	"cluster":            func(c *Config, v string) (err error) { c.Cluster, err = parseYesNo(v); return },
+	"cluster-nodes":      func(c *Config, v string) error { c.ClusterNodes = splitList(v); return nil },
 	"tls-ca-file":        func(c *Config, v string) error { c.TLSCAFile = v; return nil },
 	"tls-skip-verify":    func(c *Config, v string) (err error) { c.TLSSkipVerify, err = parseBool(v); return },
 	"buffer-max-records": func(c *Config, v string) error { return setInt(&c.BufferMaxRecords, v) },
@@ -190,6 +194,32 @@ func parseBool(v string) (bool, error) {
 		return false, fmt.Errorf("want true or false")
 	}
 	return b, nil
+}
+
+// parseYesNo reads yes/no as well as what parseBool takes.
+func parseYesNo(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "yes", "on":
+		return true, nil
+	case "no", "off":
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("want yes or no")
+	}
+	return b, nil
+}
+
+// splitList reads a comma-separated list, ignoring empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // parseBytes reads a byte count with an optional binary suffix k, M or G
