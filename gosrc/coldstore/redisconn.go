@@ -23,6 +23,12 @@ type redisDialer struct {
 // by New (as an *OptionError naming the redis option) rather than at every
 // reconnect.
 func newRedisDialer(cfg hotstore.Config) (*redisDialer, error) {
+	if cfg.Cluster {
+		// The dead-letter script spans two slots (a path's stream and its
+		// :dead stream) and discovery SCANs one node: refuse rather than
+		// ship some paths and stall on the first dead letter.
+		return nil, badOption("redis", "cluster=yes", "the shipper does not read from a Redis Cluster yet (gosrc/hotstore/README.md, Redis Cluster)")
+	}
 	d, err := hotstore.NewDialer(cfg, redisClientName)
 	if err != nil {
 		var oe *hotstore.OptionError
