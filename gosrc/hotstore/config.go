@@ -73,6 +73,17 @@ type Config struct {
 	BackoffMin time.Duration
 	BackoffMax time.Duration
 
+	// WriterID names this writer's dedup markers
+	// ({<key>}:cloudtap:w:<id>, see deliver.lua). Empty means a random ID,
+	// so that writers in different processes never share a marker. A
+	// caller that sets it vouches for that uniqueness itself: two writers
+	// with one ID on one path at once would skip each other's batches. Its
+	// use is resending after a crash: a new writer with the crashed one's
+	// ID, given the same batches (numbered 1, 2, ... from Open), skips
+	// those the marker shows applied. A marker lives 24 h after its last
+	// batch and is deleted when its path closes with nothing in doubt.
+	WriterID string
+
 	// OnError receives every delivery error and every drop (a *DropError)
 	// as it happens. It is called from the writer's goroutines and from
 	// Write; it must not block. Nil logs them with log/slog at Error level.
@@ -150,6 +161,9 @@ func (c *Config) Validate() error {
 	}
 	if err := checkNamePart(c.KeyPrefix); err != nil {
 		return badOption("prefix", c.KeyPrefix, err.Error())
+	}
+	if err := checkNamePart(c.WriterID); err != nil {
+		return badOption("writer-id", c.WriterID, err.Error())
 	}
 	if _, err := ParseMode(string(c.Mode)); err != nil {
 		return badOption("mode", c.Mode, err.Error())

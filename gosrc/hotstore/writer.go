@@ -40,9 +40,11 @@ func New(cfg Config) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := newWriterID()
-	if err != nil {
-		return nil, err
+	id := cfg.WriterID
+	if id == "" {
+		if id, err = newWriterID(); err != nil {
+			return nil, err
+		}
 	}
 	return &Writer{
 		errLog:  newErrLimiter(30 * time.Second),
