@@ -221,13 +221,7 @@ func TestHoldsPassword(t *testing.T) {
 // The built command: a bad configuration file is exit status 2 and one
 // line on stderr, before anything is contacted.
 func TestConfigFileBuiltCommand(t *testing.T) {
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("SKIPPING: no go command to build cloudtap with")
-	}
-	bin := filepath.Join(t.TempDir(), "cloudtap")
-	out, err := exec.Command(goCmd, "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	bin := buildCloudtap(t)
 
 	conf := writeConfig(t, "redis = redis://:Hunter2x@127.0.0.1:1/0\n[ship]\nbatch-size = 0\ncolour = blue\n")
 	for _, command := range []string{"ingest", "ship", "tail", "status", "decap", "replay", "listen"} {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -101,16 +99,7 @@ func TestIngestJSONLogWithSchema(t *testing.T) {
 func TestIngestStdinGzipAndSeveralPaths(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	// stdin: a gzipped TSV log, as Zeek rotates them.
-	raw, err := os.ReadFile(zeekLog("http.log"))
-	require.NoError(t, err)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	_, err = zw.Write(raw)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	gzPath := filepath.Join(t.TempDir(), "http.log.gz")
-	require.NoError(t, os.WriteFile(gzPath, gz.Bytes(), 0o600))
-	f, err := os.Open(gzPath)
+	f, err := os.Open(gzipCopy(t, zeekLog("http.log"), "http.log.gz"))
 	require.NoError(t, err)
 	defer f.Close()
 	saved := os.Stdin

@@ -1,6 +1,14 @@
-// Command cloudtap runs cloudtap's capture (and, later, log-tier) work
-// outside Zeek: strip tunnels from captures, simulate a traffic mirror,
-// capture live mirrored traffic.
+// Command cloudtap runs cloudtap's work outside Zeek: strip tunnels from
+// captures, simulate a traffic mirror, capture live mirrored traffic
+// (decap, replay, listen), and load, ship, read and watch the log tiers
+// (ingest, ship, tail, status).
+//
+// Options come from flags, the environment and a configuration file
+// (config.go). A re-run of ingest stores only what is new: an input's
+// progress is kept in Redis beside its stream, and the hot tier's dedup
+// marker, under a writer ID derived from the input, settles the one group
+// a stopped run left in doubt. Why this and not deterministic batches of
+// one writer alone: ingest_progress.go. README.md documents both.
 package main
 
 import (
