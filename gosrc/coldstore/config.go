@@ -160,16 +160,16 @@ func (c *Config) validateElasticsearch() error {
 	}
 	u, err := url.Parse(c.ElasticsearchURL)
 	if err != nil {
-		return badOption("elasticsearch", redactURL(c.ElasticsearchURL), "not a URL")
+		return badOption("elasticsearch", RedactURL(c.ElasticsearchURL), "not a URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return badOption("elasticsearch", redactURL(c.ElasticsearchURL), "want an http:// or https:// URL")
+		return badOption("elasticsearch", RedactURL(c.ElasticsearchURL), "want an http:// or https:// URL")
 	}
 	if u.Hostname() == "" {
-		return badOption("elasticsearch", redactURL(c.ElasticsearchURL), "the URL names no host")
+		return badOption("elasticsearch", RedactURL(c.ElasticsearchURL), "the URL names no host")
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return badOption("elasticsearch", redactURL(c.ElasticsearchURL), "the URL must not have a query or fragment")
+		return badOption("elasticsearch", RedactURL(c.ElasticsearchURL), "the URL must not have a query or fragment")
 	}
 	if c.APIKey != "" && (c.Username != "" || c.Password != "" || u.User != nil) {
 		return badOption("api-key", "(redacted)", "give an API key or basic-auth credentials, not both")
@@ -272,8 +272,10 @@ func (c *Config) validateLimits() error {
 	return nil
 }
 
-// redactURL hides credentials in a URL shown in an error.
-func redactURL(v string) string {
+// RedactURL hides credentials in a URL shown in an error; a value that
+// does not parse is hidden whole if it may hold them. The log writer's
+// configuration errors use it too.
+func RedactURL(v string) string {
 	u, err := url.Parse(v)
 	if err != nil {
 		if strings.Contains(v, "@") {

@@ -32,7 +32,7 @@ type esClient struct {
 func newESClient(c *Config) (*esClient, error) {
 	u, err := url.Parse(c.ElasticsearchURL)
 	if err != nil {
-		return nil, badOption("elasticsearch", redactURL(c.ElasticsearchURL), "not a URL")
+		return nil, badOption("elasticsearch", RedactURL(c.ElasticsearchURL), "not a URL")
 	}
 	user, password := c.Username, c.Password
 	if u.User != nil && user == "" && password == "" {

@@ -134,7 +134,7 @@ func (c *Config) protectColdTier() error {
 		return nil
 	}
 	if c.Redis.Mode != hotstore.ModeStream {
-		return &OptionError{"elasticsearch", redactURL(c.ElasticsearchURL),
+		return &OptionError{"elasticsearch", coldstore.RedactURL(c.ElasticsearchURL),
 			fmt.Sprintf("the cold tier reads Redis streams; mode=%s cannot feed it", c.Redis.Mode)}
 	}
 	if c.Redis.ProtectGroup == "" {
@@ -146,27 +146,15 @@ func (c *Config) protectColdTier() error {
 func checkElasticsearchURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil {
-		return &OptionError{"elasticsearch", redactURL(v), "not a URL"}
+		return &OptionError{"elasticsearch", coldstore.RedactURL(v), "not a URL"}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return &OptionError{"elasticsearch", redactURL(v), "want an http:// or https:// URL"}
+		return &OptionError{"elasticsearch", coldstore.RedactURL(v), "want an http:// or https:// URL"}
 	}
 	if u.Host == "" {
-		return &OptionError{"elasticsearch", redactURL(v), "the URL names no host"}
+		return &OptionError{"elasticsearch", coldstore.RedactURL(v), "the URL names no host"}
 	}
 	return nil
-}
-
-// redactURL hides credentials in a URL shown in an error.
-func redactURL(v string) string {
-	u, err := url.Parse(v)
-	if err != nil {
-		if strings.Contains(v, "@") {
-			return "(redacted)"
-		}
-		return v
-	}
-	return u.Redacted()
 }
 
 func stripQuery(rawURL string) string {
@@ -204,7 +192,7 @@ func (l *pairList) take(key string) (string, bool) {
 // redactIf hides the values that may hold a password.
 func redactIf(key, value string) string {
 	if key == "redis" || key == "elasticsearch" || key == "es-username" {
-		return redactURL(value)
+		return coldstore.RedactURL(value)
 	}
 	return value
 }

@@ -131,7 +131,7 @@ func shipOptionError(err error) error {
 	}
 	value := oe.Value
 	if name == "elasticsearch" {
-		value = redactURL(value)
+		value = coldstore.RedactURL(value)
 	}
 	return &OptionError{name, value, oe.Reason}
 }
