@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -193,12 +194,7 @@ func (s *Shipper) PathStats() map[string]Stats {
 func (s *Shipper) Paths() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.stats))
-	for p := range s.stats {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(s.stats))
 }
 
 // counters returns (creating) the counters of path.

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/cloudtap/cloudtap/gosrc/coldstore"
@@ -77,12 +78,7 @@ func (e *embeddedShipper) close(ctx context.Context) error {
 func (e *embeddedShipper) openedPaths() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]string, 0, len(e.paths))
-	for p := range e.paths {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(e.paths))
 }
 
 // Stats are the embedded shipper's counters, zero without one.
