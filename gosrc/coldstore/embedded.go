@@ -5,18 +5,32 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
 )
 
 // Ship adds path to the paths being shipped, at once rather than at the
 // next discovery. A writer that runs the shipper in its own process (see
-// package logwriter) calls it when it opens a log. Called before Run, the
-// path starts with Run. A path that cannot be part of an index name is an
-// error.
-func (s *Shipper) Ship(path string) error {
+// package logwriter) calls it when it opens a log, with the log's schema:
+// the index template is then built from it even when the writer has not
+// yet stored the schema in Redis, which it does in the background. A nil
+// schema leaves the shipper to find one (Config.Schemas, then Redis); a
+// schema in Config.Schemas comes first. Called before Run, the path
+// starts with Run. A path that cannot be part of an index name, or a
+// schema that does not check, is an error.
+func (s *Shipper) Ship(path string, schema zeekschema.Schema) error {
 	if err := checkPath(path); err != nil {
 		return fmt.Errorf("coldstore: log %s cannot be shipped: %w", path, err)
 	}
+	if len(schema) > 0 {
+		if err := schema.Check(); err != nil {
+			return fmt.Errorf("coldstore: log %s: %w", path, err)
+		}
+	}
 	s.mu.Lock()
+	if len(schema) > 0 {
+		s.given[path] = schema
+	}
 	start := s.start
 	if start == nil {
 		if s.ran {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gomodule/redigo/redis"
+
+	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
 )
 
 // idleBlock is the longest one read waits for new records. Between reads
@@ -28,6 +30,7 @@ type pathShipper struct {
 	dialer    *redisDialer
 	stats     *counters
 	report    func(error)
+	schemaFor func(path string) zeekschema.Schema // known without Redis
 
 	conn redis.Conn // nil until dialled, and after a failure
 
@@ -52,6 +55,7 @@ func newPathShipper(s *Shipper, path string) *pathShipper {
 		es:            s.es,
 		dialer:        s.dialer,
 		stats:         s.counters(path),
+		schemaFor:     s.schemaFor,
 		historyCursor: "0",
 		claimCursor:   "0-0",
 	}
@@ -145,7 +149,8 @@ func (p *pathShipper) ensureTemplate(ctx context.Context, c redis.Conn) error {
 	if p.templateDone && (p.schemaKnown || time.Now().Before(p.nextSchemaCheck)) {
 		return nil
 	}
-	schema, known := p.cfg.Schemas[p.path], len(p.cfg.Schemas[p.path]) > 0
+	schema := p.schemaFor(p.path)
+	known := len(schema) > 0
 	if !known {
 		var err error
 		schema, known, err = fetchSchema(c, p.schemaKey)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
 )
 
 // Shipper moves records from the hot tier's Redis streams to
@@ -27,6 +29,10 @@ type Shipper struct {
 	// asked holds the paths Ship was given before Run started.
 	start func(path string)
 	asked []string
+	// given holds the schemas Ship was given, which come before any in
+	// Redis: the writer that opens a log knows its schema before Redis
+	// does.
+	given map[string]zeekschema.Schema
 }
 
 // New checks cfg and returns a Shipper. Nothing is contacted yet: an
@@ -52,6 +58,7 @@ func New(cfg Config) (*Shipper, error) {
 		targets: newTargets(&cfg),
 		report:  newReporter(cfg.OnError),
 		stats:   map[string]*counters{},
+		given:   map[string]zeekschema.Schema{},
 	}, nil
 }
 
@@ -168,6 +175,17 @@ func (s *Shipper) discoverLoop(ctx context.Context, start func(string)) error {
 		sleep(ctx, wait)
 	}
 	return nil
+}
+
+// schemaFor is path's schema from the configuration or from Ship, or nil
+// when neither has one (then the shipper looks in Redis).
+func (s *Shipper) schemaFor(path string) zeekschema.Schema {
+	if schema := s.cfg.Schemas[path]; len(schema) > 0 {
+		return schema
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.given[path]
 }
 
 // Stats sums the counters of every path.

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/cloudtap/cloudtap/gosrc/coldstore"
+	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
 )
 
 // embeddedShipper is the cold tier run inside the writer's process: a
@@ -47,12 +48,13 @@ func startShipper(cfg coldstore.Config) (*embeddedShipper, error) {
 	return e, nil
 }
 
-// open ships path from now on, not only from the next discovery.
-func (e *embeddedShipper) open(path string) {
+// open ships path from now on, not only from the next discovery, with
+// the index template built from schema (nil when unknown).
+func (e *embeddedShipper) open(path string, schema zeekschema.Schema) {
 	e.mu.Lock()
 	e.paths[path] = true
 	e.mu.Unlock()
-	if err := e.shipper.Ship(path); err != nil {
+	if err := e.shipper.Ship(path, schema); err != nil {
 		slog.Error("cloudtap: log not shipped to Elasticsearch; it stays in Redis", "log", path, "error", err)
 	}
 }

@@ -80,7 +80,7 @@ func (w *Writer) OpenLog(path string, schema zeekschema.Schema) (*Log, error) {
 	}
 	l := &Log{w: w, path: path, schema: schema, stream: s}
 	if w.cold != nil {
-		w.cold.open(path)
+		w.cold.open(path, schema)
 	}
 	if len(schema) > 0 && w.cfg.Redis.Mode != hotstore.ModePubSub { // pub/sub stores nothing
 		l.published, err = w.publish(SchemaKey(w.cfg.Redis.KeyPrefix, path), schema)
