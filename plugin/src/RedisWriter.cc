@@ -56,8 +56,10 @@ void RedisWriter::CloseAll() {
     std::lock_guard<std::mutex> lock(writers_mutex);
     for ( auto& [url, w] : writers ) {
         char* err = nullptr;
+        // The Go error names cloudtap itself. This runs after Zeek's
+        // threads and logs are gone, so stderr is the place left.
         if ( cloudtap_writer_close(w, settings.close_timeout_ms, &err) != 0 )
-            fprintf(stderr, "cloudtap: %s\n", takeError(err).c_str());
+            fprintf(stderr, "%s\n", takeError(err).c_str());
     }
     writers.clear();
 }
