@@ -11,11 +11,12 @@
 # only its last commit. `zkg install` runs the package's test_command first
 # (here the tests that need no capture: no shared/traces beside zkg's clone).
 #
-# @TEST-REQUIRES: command -v zkg
+# @TEST-REQUIRES: command -v zkg && [ -z "${CLOUDTAP_IN_ZKG:-}" ]
 # @TEST-EXEC: bash %INPUT > output 2>&1
 # @TEST-EXEC: btest-diff output
 set -euo pipefail
 here=$PWD
+unset CLOUDTAP_TRACES # the zkg clone is tested as users get it: no captures
 root=$(cd "$CLOUDTAP_ROOT" && pwd)
 
 # The package: the checkout's files, committed in a repo named cloudtap.
