@@ -39,12 +39,52 @@ func timeoutCtx(ms C.int) (context.Context, context.CancelFunc) {
 //
 //export cloudtap_writer_open
 func cloudtap_writer_open(config *C.char, errOut **C.char) C.uintptr_t {
-	w, err := logwriter.Open(C.GoString(config))
+	return openWriter(config, false, errOut)
+}
+
+// cloudtap_writer_open_queued opens a writer as cloudtap_writer_open does,
+// but its reports (Redis or Elasticsearch unreachable, batches sent again,
+// records dead-lettered) wait for cloudtap_writer_next_message instead of
+// going to stderr: for a caller with a log of its own, as Zeek's
+// reporter.log.
+//
+//export cloudtap_writer_open_queued
+func cloudtap_writer_open_queued(config *C.char, errOut **C.char) C.uintptr_t {
+	return openWriter(config, true, errOut)
+}
+
+func openWriter(config *C.char, queued bool, errOut **C.char) C.uintptr_t {
+	cfg, err := logwriter.ParseConfig(C.GoString(config))
+	if err != nil {
+		setErr(errOut, err)
+		return 0
+	}
+	cfg.QueueMessages = queued
+	w, err := logwriter.New(cfg)
 	if err != nil {
 		setErr(errOut, err)
 		return 0
 	}
 	return C.uintptr_t(cgo.NewHandle(w))
+}
+
+// cloudtap_writer_next_message takes the oldest report waiting in a writer
+// opened with cloudtap_writer_open_queued, one line of text the caller
+// frees with cloudtap_free; NULL when none waits. Drops are not among
+// them: the write or close that dropped records returns them. Safe from
+// several threads; each message goes to one caller.
+//
+//export cloudtap_writer_next_message
+func cloudtap_writer_next_message(wh C.uintptr_t) *C.char {
+	w, err := valueOf[*logwriter.Writer](wh, "writer")
+	if err != nil {
+		return nil
+	}
+	msg, ok := w.NextMessage()
+	if !ok {
+		return nil
+	}
+	return C.CString(msg)
 }
 
 // cloudtap_log_open opens the log stream of path with its schema: n

@@ -155,6 +155,38 @@ func TestCWriterReportsDrops(t *testing.T) {
 	assert.Contains(t, calls[2], `log_close: cloudtap: log conn: close: hotstore: DROPPED 10 records of log path "conn": not delivered before close`)
 }
 
+// TestCWriterQueuedMessagesNameTheOutage: opened with
+// cloudtap_writer_open_queued, the writer tells of Redis being down through
+// cloudtap_writer_next_message, and nothing of its own reaches stderr; the
+// drops still come back from the calls that made them, once.
+func TestCWriterQueuedMessagesNameTheOutage(t *testing.T) {
+	bin := buildWriterDemo(t)
+	srv := redistest.Start(t, redistest.Options{})
+	require.NoError(t, srv.Stop())
+	config := srv.URL("", "") + "/0 buffer-max-records=10 block-timeout=0s close-timeout=300ms"
+	stdout, stderr, err := runWriterDemo(t, bin, config, "conn", "1", "15", "keep-going", "queued")
+	require.NoError(t, err, stderr)
+	assert.Equal(t, "log 0 10 5 0\nwriter 0 0 15 0\n", stdout)
+	var messages, drops int
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		switch {
+		case strings.HasPrefix(l, "message: "):
+			messages++
+			assert.True(t, strings.HasPrefix(l, "message: cloudtap: Redis: connect to redis at "+srv.Addr()+": "), l)
+			assert.Contains(t, l, "connection refused")
+			assert.NotContains(t, l, "DROPPED", "drops are reported by the calls that made them")
+		case strings.HasPrefix(l, "write: "), strings.HasPrefix(l, "flush: "), strings.HasPrefix(l, "log_close: "):
+			if strings.Contains(l, "DROPPED") {
+				drops++
+			}
+		default:
+			assert.Fail(t, "a line on stderr that neither a call nor a message wrote", l)
+		}
+	}
+	assert.Positive(t, messages, "the outage is told as a message: %s", stderr)
+	assert.Equal(t, 2, drops, "5 dropped at write, 10 at close: %s", stderr)
+}
+
 func TestCWriterRejectsBadInput(t *testing.T) {
 	bin := buildWriterDemo(t)
 	for _, tc := range []struct{ config, path, want string }{

@@ -30,6 +30,11 @@ type Config struct {
 	// shipper to ship what the writer delivered to Redis; what is left
 	// waits in Redis for the next shipper.
 	ShipCloseTimeout time.Duration
+	// QueueMessages keeps the writer's reports (outages, retries, dead
+	// letters) for Writer.NextMessage instead of logging them on stderr:
+	// for a caller with a log of its own, as Zeek has reporter.log. Not
+	// part of the configuration string; ParseConfig leaves it false.
+	QueueMessages bool
 
 	shipOptions []pair // es-* keys, for the embedded shipper
 }

@@ -3,7 +3,6 @@ package logwriter
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -22,6 +21,7 @@ type embeddedShipper struct {
 	stop    context.CancelFunc
 	done    chan struct{} // closed when Run has returned
 	runErr  error         // Run's result, read after done
+	report  func(error)   // the writer's: its caller's queue, or stderr
 
 	mu    sync.Mutex
 	paths map[string]bool // logs opened through this writer
@@ -29,20 +29,20 @@ type embeddedShipper struct {
 
 // startShipper starts the embedded shipper of cfg. Nothing is contacted
 // yet: Redis or Elasticsearch being away is waited out by the shipper.
-func startShipper(cfg coldstore.Config) (*embeddedShipper, error) {
+func startShipper(cfg coldstore.Config, report func(error)) (*embeddedShipper, error) {
 	sh, err := coldstore.New(cfg)
 	if err != nil {
 		return nil, shipOptionError(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &embeddedShipper{shipper: sh, stop: cancel, done: make(chan struct{}), paths: map[string]bool{}}
+	e := &embeddedShipper{shipper: sh, stop: cancel, done: make(chan struct{}), report: report, paths: map[string]bool{}}
 	go func() {
 		defer close(e.done)
 		if err := sh.Run(ctx); err != nil {
 			// Fatal: credentials or a template refused. The hot tier goes
 			// on; the records wait in Redis for a shipper that can.
 			e.runErr = err
-			slog.Error("cloudtap: the embedded Elasticsearch shipper stopped; logs stay in Redis", "error", err)
+			e.report(fmt.Errorf("cloudtap: the embedded Elasticsearch shipper stopped; logs stay in Redis: %w", err))
 		}
 	}()
 	return e, nil
@@ -55,7 +55,7 @@ func (e *embeddedShipper) open(path string, schema zeekschema.Schema) {
 	e.paths[path] = true
 	e.mu.Unlock()
 	if err := e.shipper.Ship(path, schema); err != nil {
-		slog.Error("cloudtap: log not shipped to Elasticsearch; it stays in Redis", "log", path, "error", err)
+		e.report(fmt.Errorf("cloudtap: log %s not shipped to Elasticsearch; it stays in Redis: %w", path, err))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/cloudtap/cloudtap/gosrc/coldstore"
@@ -18,6 +19,9 @@ type Writer struct {
 	cfg  Config
 	hot  *hotstore.Writer
 	cold *embeddedShipper // nil unless Ship is ShipEmbedded
+	// messages holds reports for NextMessage (Config.QueueMessages); nil
+	// sends them to stderr.
+	messages *messageQueue
 
 	publishers sync.WaitGroup
 	mu         sync.Mutex
@@ -47,13 +51,24 @@ func New(cfg Config) (*Writer, error) {
 	if cfg.ShipCloseTimeout <= 0 && cfg.Ship == ShipEmbedded {
 		return nil, &OptionError{"es-close-timeout", cfg.ShipCloseTimeout.String(), "must be greater than zero"}
 	}
+	w := &Writer{publications: make(map[*schemaPublication]bool)}
+	if cfg.QueueMessages {
+		w.messages = newMessageQueue()
+		cfg.Redis.OnError = alsoTo(cfg.Redis.OnError, func(err error) {
+			w.messages.add(fmt.Errorf("cloudtap: Redis: %w (records wait in memory; retrying)", err))
+		})
+		cfg.Shipper.OnError = alsoTo(cfg.Shipper.OnError, func(err error) {
+			w.messages.add(fmt.Errorf("cloudtap: Elasticsearch shipper: %w", err))
+		})
+	}
+	w.cfg = cfg
 	hot, err := hotstore.New(cfg.Redis)
 	if err != nil {
 		return nil, err // names the option, as ParseConfig's errors do
 	}
-	w := &Writer{cfg: cfg, hot: hot, publications: make(map[*schemaPublication]bool)}
+	w.hot = hot
 	if cfg.Ship == ShipEmbedded {
-		if w.cold, err = startShipper(cfg.Shipper); err != nil {
+		if w.cold, err = startShipper(cfg.Shipper, w.report); err != nil {
 			_ = hot.Close(context.Background())
 			return nil, err
 		}
@@ -63,6 +78,36 @@ func New(cfg Config) (*Writer, error) {
 
 // Config is the writer's configuration.
 func (w *Writer) Config() Config { return w.cfg }
+
+// NextMessage takes the oldest report waiting for the caller (with
+// Config.QueueMessages): Redis or Elasticsearch unreachable, batches sent
+// again, records moved to a dead-letter stream. Drops are not among them:
+// the Write or Close that dropped records returns them. False when none
+// waits, or the writer sends its reports to stderr.
+func (w *Writer) NextMessage() (string, bool) {
+	if w.messages == nil {
+		return "", false
+	}
+	return w.messages.next()
+}
+
+// report hands a problem of the writer itself (not of a single call) to
+// the caller's queue, or to stderr.
+func (w *Writer) report(err error) {
+	if w.messages != nil {
+		w.messages.add(err)
+		return
+	}
+	slog.Error(err.Error())
+}
+
+// alsoTo returns a callback calling first (when set), then then.
+func alsoTo(first, then func(error)) func(error) {
+	if first == nil {
+		return then
+	}
+	return func(err error) { first(err); then(err) }
+}
 
 // OpenLog opens the log stream of path ("conn", "dns", ...) with its
 // schema, which it checks and stores in Redis (SchemaKey) for the cold
@@ -157,6 +202,11 @@ func (w *Writer) Close(ctx context.Context) error {
 		}
 		if err := errors.Join(errs...); err != nil {
 			w.closeErr = oneLine(fmt.Errorf("cloudtap: closing the writer: %w", err))
+		}
+		// Nobody can take messages from a closed writer: what still
+		// waits goes where it would have gone without the queue.
+		for msg, ok := w.NextMessage(); ok; msg, ok = w.NextMessage() {
+			slog.Error(msg)
 		}
 	})
 	return w.closeErr

@@ -1,7 +1,7 @@
 /* writerdemo: writes Zeek-style JSON records through cloudtap's writer C
  * API from several threads at once, as Zeek's writer threads do.
  *
- *   writerdemo CONFIG PATH THREADS RECORDS_PER_THREAD [keep-going]
+ *   writerdemo CONFIG PATH THREADS RECORDS_PER_THREAD [keep-going] [queued]
  *
  * CONFIG is the writer configuration (a Redis URL and/or key=value pairs).
  * Each thread writes {"uid":"t<thread>-<n>","thread":T,"n":N} in batches
@@ -15,6 +15,9 @@
  * Flush and close wait as long as CONFIG's close-timeout. Errors go to
  * stderr as "<call>: <error>"; they end the program with status 1 unless
  * keep-going is given, which carries on (to show drops being reported).
+ * With queued, the writer is opened with cloudtap_writer_open_queued and
+ * its messages are printed to stderr as "message: <text>" after the flush
+ * and after the log's close, as the Zeek plugin puts them in reporter.log.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@ enum { BATCH = 50, MAX_THREADS = 64 };
 static uintptr_t log_handle;
 static long per_thread;
 static int keep_going;
+static int queued;
 
 /* report prints a failed call's error and frees it; it exits unless
  * keep-going was asked for. */
@@ -61,12 +65,29 @@ static void* writer_thread(void* arg) {
 	return NULL;
 }
 
+/* print_messages prints and frees the messages waiting in writer w. */
+static void print_messages(uintptr_t w) {
+	char* msg;
+	while (queued && (msg = cloudtap_writer_next_message(w)) != NULL) {
+		fprintf(stderr, "message: %s\n", msg);
+		cloudtap_free(msg);
+	}
+}
+
 int main(int argc, char** argv) {
-	if (argc < 5 || argc > 6 || (argc == 6 && strcmp(argv[5], "keep-going") != 0)) {
-		fprintf(stderr, "usage: writerdemo CONFIG PATH THREADS RECORDS_PER_THREAD [keep-going]\n");
+	int usage = argc < 5;
+	for (int i = 5; i < argc; i++) {
+		if (strcmp(argv[i], "keep-going") == 0)
+			keep_going = 1;
+		else if (strcmp(argv[i], "queued") == 0)
+			queued = 1;
+		else
+			usage = 1;
+	}
+	if (usage) {
+		fprintf(stderr, "usage: writerdemo CONFIG PATH THREADS RECORDS_PER_THREAD [keep-going] [queued]\n");
 		return 2;
 	}
-	keep_going = argc == 6;
 	long threads = atol(argv[3]);
 	per_thread = atol(argv[4]);
 	if (threads < 1 || threads > MAX_THREADS || per_thread < 0) {
@@ -75,7 +96,7 @@ int main(int argc, char** argv) {
 	}
 
 	char* err = NULL;
-	uintptr_t w = cloudtap_writer_open(argv[1], &err);
+	uintptr_t w = queued ? cloudtap_writer_open_queued(argv[1], &err) : cloudtap_writer_open(argv[1], &err);
 	if (!w) {
 		fprintf(stderr, "writer_open: %s\n", err);
 		cloudtap_free(err);
@@ -98,10 +119,12 @@ int main(int argc, char** argv) {
 	cloudtap_log_stats st;
 	if (cloudtap_log_flush(log_handle, 0, &err) != 0)
 		report("flush", err);
+	print_messages(w);
 	cloudtap_log_get_stats(log_handle, &st);
 	print_stats("log", &st);
 	if (cloudtap_log_close(log_handle, 0, &err) != 0)
 		report("log_close", err);
+	print_messages(w);
 	cloudtap_writer_get_stats(w, &st);
 	print_stats("writer", &st);
 	if (cloudtap_writer_close(w, 0, &err) != 0)
