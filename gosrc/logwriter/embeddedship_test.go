@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/gomodule/redigo/redis"
 	"github.com/stretchr/testify/assert"
@@ -98,6 +99,22 @@ func TestWriterShipsItsLogsToElasticsearchBeforeClosing(t *testing.T) {
 	r, err := es.Search("zeek-conn-*", map[string]any{"term": map[string]any{"uid": "C000777"}}, 10)
 	require.NoError(t, err)
 	assert.Equal(t, 1, r.Total, "one document per record")
+
+	// Searchable by time: records 100-199 have ts 1700000100.5-1700000199.5,
+	// that is 22:15:00.5-22:16:39.5 UTC. Elasticsearch reads the ISO 8601
+	// bounds by each field's own date format; Zinc parses them with the
+	// range's "format" taken as a Go layout, so the query names one.
+	for _, field := range []string{"ts", "@timestamp"} {
+		r, err = es.Search("zeek-conn-*", map[string]any{"range": map[string]any{field: map[string]any{
+			"gte": "2023-11-14T22:15:00Z", "lt": "2023-11-14T22:16:40Z", "format": time.RFC3339}}}, 1)
+		require.NoError(t, err)
+		assert.Equal(t, 100, r.Total, "a date range on %s", field)
+	}
+	// And by address (an ip field in Elasticsearch; Zinc, with no ip type,
+	// matches it as a keyword): record 777 came from 10.1.3.9.
+	r, err = es.Search("zeek-conn-*", map[string]any{"term": map[string]any{"id.orig_h": "10.1.3.9"}}, 10)
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Total, "a term on the address")
 }
 
 // TestWriterCloseWithElasticsearchDownKeepsTheRecordsInRedis: the close
