@@ -72,15 +72,23 @@ func waitMessage(t *testing.T, w *Writer, want string) string {
 	return ""
 }
 
-func TestQueuedMessagesTellOfRedisDownAndRecordsStillArrive(t *testing.T) {
-	srv := redistest.Start(t, redistest.Options{})
-	require.NoError(t, srv.Stop())
-	cfg, err := ParseConfig(srv.URL("", "") + "/0 backoff-min=5ms backoff-max=50ms")
+// openQueuedWriter opens a writer of config whose reports wait for
+// NextMessage, and closes it when the test ends.
+func openQueuedWriter(t *testing.T, config string) *Writer {
+	t.Helper()
+	cfg, err := ParseConfig(config)
 	require.NoError(t, err)
 	cfg.QueueMessages = true
 	w, err := New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = w.Close(context.Background()) })
+	return w
+}
+
+func TestQueuedMessagesTellOfRedisDownAndRecordsStillArrive(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	require.NoError(t, srv.Stop())
+	w := openQueuedWriter(t, srv.URL("", "")+"/0 backoff-min=5ms backoff-max=50ms")
 
 	l, err := w.OpenLog("conn", testSchema)
 	require.NoError(t, err)
@@ -99,13 +107,8 @@ func TestQueuedMessagesTellOfElasticsearchDown(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	esPort, err := childproc.FreeLoopbackPort() // nothing listens there
 	require.NoError(t, err)
-	cfg, err := ParseConfig(fmt.Sprintf("%s/0 elasticsearch=http://127.0.0.1:%d es-backoff-min=5ms es-backoff-max=50ms es-close-timeout=100ms",
+	w := openQueuedWriter(t, fmt.Sprintf("%s/0 elasticsearch=http://127.0.0.1:%d es-backoff-min=5ms es-backoff-max=50ms es-close-timeout=100ms",
 		srv.URL("", ""), esPort))
-	require.NoError(t, err)
-	cfg.QueueMessages = true
-	w, err := New(cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = w.Close(context.Background()) })
 
 	l, err := w.OpenLog("conn", connLikeSchema)
 	require.NoError(t, err)
