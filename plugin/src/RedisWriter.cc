@@ -31,7 +31,9 @@ uintptr_t sharedWriter(const std::string& url, std::string* err) {
     if ( auto it = writers.find(url); it != writers.end() )
         return it->second;
     char* cerr = nullptr;
-    uintptr_t w = cloudtap_writer_open(const_cast<char*>(url.c_str()), &cerr);
+    // Queued: the writer's reports (Redis away, batches resent) are taken
+    // by the writer threads' heartbeats and go to reporter.log.
+    uintptr_t w = cloudtap_writer_open_queued(const_cast<char*>(url.c_str()), &cerr);
     if ( ! w ) {
         *err = takeError(cerr);
         return 0;
@@ -57,7 +59,8 @@ void RedisWriter::CloseAll() {
     for ( auto& [url, w] : writers ) {
         char* err = nullptr;
         // The Go error names cloudtap itself. This runs after Zeek's
-        // threads and logs are gone, so stderr is the place left.
+        // threads and logs are gone, so stderr is the place left; the
+        // writer puts messages nobody took there too.
         if ( cloudtap_writer_close(w, settings.close_timeout_ms, &err) != 0 )
             fprintf(stderr, "%s\n", takeError(err).c_str());
     }
@@ -75,7 +78,7 @@ bool RedisWriter::DoInit(const WriterInfo& info, int num_fields, const zeek::thr
         url = it->second;
 
     std::string err;
-    uintptr_t writer = sharedWriter(url, &err);
+    writer = sharedWriter(url, &err);
     if ( ! writer ) {
         Error(zeek::util::fmt("cloudtap: %s", err.c_str()));
         return false;
@@ -148,7 +151,19 @@ bool RedisWriter::DoFlush(double network_time) {
 
 bool RedisWriter::DoHeartbeat(double network_time, double current_time) {
     Send();
+    ReportMessages();
     return true;
+}
+
+// The Go writer is shared by every log's thread; whichever heartbeat comes
+// first reports what waits, so each message appears once.
+void RedisWriter::ReportMessages() {
+    if ( ! writer )
+        return;
+    while ( char* msg = cloudtap_writer_next_message(writer) ) {
+        Warning(msg);
+        cloudtap_free(msg);
+    }
 }
 
 // Redis has no files to rotate; rotation is acknowledged so that Zeek's
@@ -165,6 +180,7 @@ bool RedisWriter::DoFinish(double network_time) {
     if ( cloudtap_log_close(log, settings.close_timeout_ms, &err) != 0 )
         Warning(takeError(err).c_str());
     log = 0;
+    ReportMessages();
     return true;
 }
 

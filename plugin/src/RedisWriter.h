@@ -48,8 +48,11 @@ protected:
 private:
     // Send hands the pending records to Go; drops are reported loudly.
     void Send();
+    // ReportMessages turns the Go writer's waiting messages into warnings.
+    void ReportMessages();
 
     std::unique_ptr<zeek::threading::Formatter> formatter;
+    uintptr_t writer = 0; // the shared Go writer of this log's Redis
     uintptr_t log = 0;
     bool buffered = true;
     std::vector<std::string> pending;
