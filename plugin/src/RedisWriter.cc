@@ -149,7 +149,17 @@ bool RedisWriter::DoFlush(double network_time) {
     return true;
 }
 
+// Heartbeats follow network time: live, one a second; reading a trace,
+// one per second of the trace, which a sparse trace races through in
+// fractions of a millisecond. Handing over at each would cost Redis a
+// script call per handful of records (and a call into Go per log), so a
+// heartbeat does its work only once heartbeat_interval of real time has
+// passed since the last that did. Full batches go at once, from DoWrite.
 bool RedisWriter::DoHeartbeat(double network_time, double current_time) {
+    auto now = std::chrono::steady_clock::now();
+    if ( now - last_beat < heartbeat_interval )
+        return true;
+    last_beat = now;
     Send();
     ReportMessages();
     return true;

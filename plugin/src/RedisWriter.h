@@ -6,6 +6,7 @@
 #include <zeek/logging/WriterBackend.h>
 #include <zeek/threading/formatters/JSON.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,6 +53,12 @@ private:
     void ReportMessages();
 
     std::unique_ptr<zeek::threading::Formatter> formatter;
+    // The shortest real time between two heartbeats that do work. Live,
+    // heartbeats come a second apart anyway; this only thins out those of
+    // a trace read faster than real time (see DoHeartbeat).
+    static constexpr std::chrono::milliseconds heartbeat_interval{100};
+    std::chrono::steady_clock::time_point last_beat{};
+
     uintptr_t writer = 0; // the shared Go writer of this log's Redis
     uintptr_t log = 0;
     bool buffered = true;
