@@ -1,5 +1,6 @@
 # What users do: `zkg install` of this package, then Zeek from the
-# installed copy, then `zkg remove`. Runs only where zkg is on PATH (btest
+# installed copy, then `zkg remove`. Runs only where zkg is on PATH, or in
+# Zeek's bin/, which scripts/test puts first (btest
 # reports it "not available, skipped" otherwise). The zkg here is
 # hermetic: its config, state and script/plugin/bin directories are in this
 # test's directory, and it knows no package source, so it neither touches
