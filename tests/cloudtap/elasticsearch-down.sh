@@ -1,0 +1,48 @@
+# With the cold tier switched on but Elasticsearch down, Zeek is not held
+# up: it finishes after the shipper's close timeout, warns in reporter.log
+# that Elasticsearch cannot be reached (never showing the password), and
+# every record waits in Redis, unacknowledged by the cold tier's group.
+# Once Elasticsearch is up, `cloudtap ship` ships exactly those records.
+# @TEST-EXEC: bash %INPUT
+set -euo pipefail
+port=$(redis-start redis)
+trap 'kill "$(cat redis/redis.pid)" "$(cat es/zinc.pid 2>/dev/null)" 2>/dev/null || true' EXIT
+esport=$(free-udp-port) # nothing listens there over TCP
+start=$(date +%s)
+zeek -C -r "$TRACES/inner/wikipedia.trace" CloudTap/logs-to-redis \
+	"CloudTap::redis_url=redis://127.0.0.1:$port/0 es-close-timeout=1s es-backoff-max=200ms" \
+	"CloudTap::elasticsearch_url=http://elastic:s3cret-pw@127.0.0.1:$esport" 2>stderr
+[[ $(($(date +%s) - start)) -lt 20 ]] || { echo "Zeek took too long to give up on Elasticsearch" >&2; exit 1; }
+grep -q "cloudtap: Elasticsearch shipper: .*127.0.0.1:$esport.*connection refused" reporter.log ||
+	{ echo "reporter.log does not warn that Elasticsearch at 127.0.0.1:$esport cannot be reached" >&2; cat reporter.log >&2; exit 1; }
+! grep -q "s3cret-pw" reporter.log stderr || { echo "the Elasticsearch password was shown" >&2; exit 1; }
+# What the writer reports after Zeek's logs have closed goes to stderr
+# ("2026/12/01 12:00:00 ERROR ..."), each message once: the shipper retries
+# every path over and over meanwhile.
+repeated=$( (grep -E '^[0-9]{4}/[0-9]{2}/[0-9]{2} ' stderr || true) | cut -d' ' -f3- | sort | uniq -d)
+[[ -z $repeated ]] || { echo "stderr repeats: $repeated" >&2; exit 1; }
+for log in conn dns http; do
+	zeek-cut uid < $log.log | sort > $log.ascii
+	[[ -s $log.ascii ]] || { echo "no $log records" >&2; exit 1; }
+	diff -u $log.ascii <(redis-uids "$port" "zeek:$log") || { echo "zeek:$log differs from $log.log" >&2; exit 1; }
+	lag=$(redis-cli -p "$port" --raw XINFO GROUPS "zeek:$log" | awk 'p=="lag"{print; exit} {p=$0}')
+	pending=$(redis-cli -p "$port" --raw XPENDING "zeek:$log" cloudtap | head -1)
+	[[ $((lag + pending)) -eq $(wc -l < $log.ascii) ]] ||
+		{ echo "zeek:$log: lag $lag + pending $pending, want all $(wc -l < $log.ascii) records waiting" >&2; exit 1; }
+done
+
+es=$(es-start es)
+cloudtap ship --redis "redis://127.0.0.1:$port/0" --elasticsearch "$es" --flush-interval 200ms --claim-idle 1s \
+	--consumer late-shipper > ship.out 2>&1 &
+ship=$!
+for log in conn dns http; do
+	es-uids "$es" "zeek-$log-*" "$(wc -l < $log.ascii)" > $log.es
+	diff -u $log.ascii $log.es || { echo "zeek-$log-* differs from $log.log" >&2; kill $ship; cat ship.out >&2; exit 1; }
+done
+kill -TERM $ship
+wait $ship || { echo "cloudtap ship did not stop cleanly" >&2; cat ship.out >&2; exit 1; }
+for log in conn dns http; do
+	lag=$(redis-cli -p "$port" --raw XINFO GROUPS "zeek:$log" | awk 'p=="lag"{print; exit} {p=$0}')
+	pending=$(redis-cli -p "$port" --raw XPENDING "zeek:$log" cloudtap | head -1)
+	[[ $lag == 0 && $pending == 0 ]] || { echo "zeek:$log: lag $lag, pending $pending after cloudtap ship" >&2; exit 1; }
+done
