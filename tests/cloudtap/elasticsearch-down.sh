@@ -22,13 +22,10 @@ grep -q "cloudtap: Elasticsearch shipper: .*127.0.0.1:$esport.*connection refuse
 repeated=$( (grep -E '^[0-9]{4}/[0-9]{2}/[0-9]{2} ' stderr || true) | cut -d' ' -f3- | sort | uniq -d)
 [[ -z $repeated ]] || { echo "stderr repeats: $repeated" >&2; exit 1; }
 for log in conn dns http; do
-	zeek-cut uid < $log.log | sort > $log.ascii
-	[[ -s $log.ascii ]] || { echo "no $log records" >&2; exit 1; }
-	diff -u $log.ascii <(redis-uids "$port" "zeek:$log") || { echo "zeek:$log differs from $log.log" >&2; exit 1; }
-	lag=$(redis-cli -p "$port" --raw XINFO GROUPS "zeek:$log" | awk 'p=="lag"{print; exit} {p=$0}')
-	pending=$(redis-cli -p "$port" --raw XPENDING "zeek:$log" cloudtap | head -1)
-	[[ $((lag + pending)) -eq $(wc -l < $log.ascii) ]] ||
-		{ echo "zeek:$log: lag $lag + pending $pending, want all $(wc -l < $log.ascii) records waiting" >&2; exit 1; }
+	redis-matches-log "$port" $log
+	backlog=$(group-backlog "$port" "zeek:$log")
+	[[ $backlog -eq $(wc -l < $log.ascii) ]] ||
+		{ echo "zeek:$log: $backlog records wait for the cold tier, want all $(wc -l < $log.ascii)" >&2; exit 1; }
 done
 
 es=$(es-start es)
@@ -42,7 +39,6 @@ done
 kill -TERM $ship
 wait $ship || { echo "cloudtap ship did not stop cleanly" >&2; cat ship.out >&2; exit 1; }
 for log in conn dns http; do
-	lag=$(redis-cli -p "$port" --raw XINFO GROUPS "zeek:$log" | awk 'p=="lag"{print; exit} {p=$0}')
-	pending=$(redis-cli -p "$port" --raw XPENDING "zeek:$log" cloudtap | head -1)
-	[[ $lag == 0 && $pending == 0 ]] || { echo "zeek:$log: lag $lag, pending $pending after cloudtap ship" >&2; exit 1; }
+	backlog=$(group-backlog "$port" "zeek:$log")
+	[[ $backlog -eq 0 ]] || { echo "zeek:$log: $backlog records unacknowledged after cloudtap ship" >&2; exit 1; }
 done

@@ -14,7 +14,5 @@ done
 kill -INT $zeek_pid # while records are still being written
 wait $zeek_pid
 for log in conn dns http; do
-	zeek-cut uid < $log.log | sort > $log.ascii
-	[[ -s $log.ascii ]] || { echo "no $log records" >&2; exit 1; }
-	diff -u $log.ascii <(redis-uids "$rport" "zeek:$log") || { echo "zeek:$log lost records at shutdown" >&2; exit 1; }
+	redis-matches-log "$rport" $log || { echo "zeek:$log lost records at shutdown" >&2; exit 1; }
 done

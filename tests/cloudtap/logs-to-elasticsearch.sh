@@ -12,15 +12,12 @@ zeek -C -r "$TRACES/inner/wikipedia.trace" CloudTap/logs-to-redis \
 checked=0
 for log in conn dns http; do
 	[[ -s $log.log ]] || { echo "no $log.log" >&2; exit 1; }
-	zeek-cut uid < $log.log | sort > $log.ascii
-	redis-uids "$port" "zeek:$log" > $log.redis
-	diff -u $log.ascii $log.redis || { echo "zeek:$log differs from $log.log" >&2; exit 1; }
+	redis-matches-log "$port" $log
 	es-uids "$es" "zeek-$log-*" "$(wc -l < $log.ascii)" > $log.es
 	diff -u $log.ascii $log.es || { echo "zeek-$log-* differs from $log.log" >&2; exit 1; }
 	# Zeek waited for the shipper: the group has acknowledged everything.
-	lag=$(redis-cli -p "$port" --raw XINFO GROUPS "zeek:$log" | awk 'p=="lag"{print; exit} {p=$0}')
-	pending=$(redis-cli -p "$port" --raw XPENDING "zeek:$log" cloudtap | head -1)
-	[[ $lag == 0 && $pending == 0 ]] || { echo "zeek:$log: lag $lag, pending $pending after exit" >&2; exit 1; }
+	backlog=$(group-backlog "$port" "zeek:$log")
+	[[ $backlog -eq 0 ]] || { echo "zeek:$log: $backlog records unacknowledged after exit" >&2; exit 1; }
 	checked=$((checked + $(wc -l < $log.ascii)))
 done
 [[ $checked -gt 50 ]] || { echo "only $checked records compared" >&2; exit 1; }

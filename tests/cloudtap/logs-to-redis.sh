@@ -10,9 +10,7 @@ zeek -C -r "$TRACES/inner/wikipedia.trace" CloudTap/logs-to-redis "CloudTap::red
 checked=0
 for log in conn dns http; do
 	[[ -s $log.log ]] || { echo "no $log.log" >&2; exit 1; }
-	zeek-cut uid < $log.log | sort > $log.ascii
-	redis-uids "$port" "zeek:$log" > $log.redis
-	diff -u $log.ascii $log.redis || { echo "zeek:$log differs from $log.log" >&2; exit 1; }
+	redis-matches-log "$port" $log
 	checked=$((checked + $(wc -l < $log.ascii)))
 done
 [[ $checked -gt 50 ]] || { echo "only $checked records compared" >&2; exit 1; }
@@ -20,4 +18,4 @@ done
 # shares one writer between filters of the same writer and path, hence the
 # filter's own $path.)
 redis-cli -p "$port" -n 1 TYPE logstash:http_list | grep -qx list
-diff -u http.ascii <(redis-uids "$port" logstash:http_list 1)
+redis-matches-log "$port" http logstash:http_list 1

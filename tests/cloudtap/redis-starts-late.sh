@@ -24,9 +24,7 @@ kill -INT $zeek_pid
 wait $zeek_pid
 
 for log in conn dns http; do
-	zeek-cut uid < $log.log | sort > $log.ascii
-	[[ -s $log.ascii ]] || { echo "no $log records" >&2; exit 1; }
-	diff -u $log.ascii <(redis-uids "$rport" "zeek:$log") || { echo "zeek:$log differs from $log.log" >&2; exit 1; }
+	redis-matches-log "$rport" $log
 done
 warned=$(grep -c "cloudtap: Redis: connect to redis at 127.0.0.1:$rport: .*connection refused (records wait in memory; retrying)" reporter.log || true)
 [[ $warned -eq 1 ]] || { echo "reporter.log warns $warned times that Redis is away, want once" >&2; cat reporter.log >&2; exit 1; }
