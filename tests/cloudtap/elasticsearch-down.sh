@@ -6,7 +6,8 @@
 # @TEST-EXEC: bash %INPUT
 set -euo pipefail
 port=$(redis-start redis)
-trap 'kill "$(cat redis/redis.pid)" "$(cat es/zinc.pid 2>/dev/null)" 2>/dev/null || true' EXIT
+ship=
+trap 'kill "$(cat redis/redis.pid)" "$(cat es/zinc.pid 2>/dev/null)" $ship 2>/dev/null || true' EXIT
 esport=$(free-udp-port) # nothing listens there over TCP
 start=$(date +%s)
 zeek -C -r "$TRACES/inner/wikipedia.trace" CloudTap/logs-to-redis \
@@ -34,10 +35,11 @@ cloudtap ship --redis "redis://127.0.0.1:$port/0" --elasticsearch "$es" --flush-
 ship=$!
 for log in conn dns http; do
 	es-uids "$es" "zeek-$log-*" "$(wc -l < $log.ascii)" > $log.es
-	diff -u $log.ascii $log.es || { echo "zeek-$log-* differs from $log.log" >&2; kill $ship; cat ship.out >&2; exit 1; }
+	diff -u $log.ascii $log.es || { echo "zeek-$log-* differs from $log.log" >&2; cat ship.out >&2; exit 1; }
 done
 kill -TERM $ship
 wait $ship || { echo "cloudtap ship did not stop cleanly" >&2; cat ship.out >&2; exit 1; }
+ship=
 for log in conn dns http; do
 	backlog=$(group-backlog "$port" "zeek:$log")
 	[[ $backlog -eq 0 ]] || { echo "zeek:$log: $backlog records unacknowledged after cloudtap ship" >&2; exit 1; }
