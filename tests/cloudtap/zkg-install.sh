@@ -55,7 +55,9 @@ zkg list installed | cut -d' ' -f1-3 | show
 
 echo "-- what was installed"
 (cd zkg && find plugins bin -path '*/packages/cloudtap/*' -prune -o -print | LC_ALL=C sort)
-(cd zkg/plugins/packages/cloudtap && find __zeek_plugin__ lib scripts/__load__.zeek scripts/CloudTap | LC_ALL=C sort)
+# Everything of the package: the plugin and its Zeek scripts, none of the
+# repository's tools that share scripts/ with them.
+(cd zkg/plugins/packages/cloudtap && find . -mindepth 1 | LC_ALL=C sort)
 usage=$(zkg/bin/cloudtap 2>&1 || true) # no command: usage, exit status 2
 echo "bin/cloudtap: ${usage%%$'\n'*}"
 

@@ -1,0 +1,37 @@
+# Run as a script (cmake -DTARBALL=... -DNAME=... -P ZeekScriptsOnly.cmake):
+# takes out of the plugin tarball TARBALL every file of NAME/scripts/ that is
+# not a Zeek script. ZeekPlugin packs the whole scripts/ directory, which
+# also holds the repository's own tools (demo, test, bench-*, lib/): they
+# belong to a checkout, not to an installed plugin.
+get_filename_component(tarball "${TARBALL}" REALPATH)
+set(work "${tarball}.work")
+file(REMOVE_RECURSE "${work}")
+file(MAKE_DIRECTORY "${work}")
+execute_process(COMMAND tar xzf "${tarball}" -C "${work}" RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "cannot unpack the plugin tarball ${tarball}")
+endif()
+set(scripts "${work}/${NAME}/scripts")
+file(GLOB_RECURSE files LIST_DIRECTORIES false "${scripts}/*")
+foreach(f IN LISTS files)
+  if(NOT f MATCHES "\\.zeek$")
+    file(REMOVE "${f}")
+  endif()
+endforeach()
+# Directories left empty (lib/), deepest first.
+file(GLOB_RECURSE dirs LIST_DIRECTORIES true "${scripts}/*")
+list(SORT dirs)
+list(REVERSE dirs)
+foreach(d IN LISTS dirs)
+  if(IS_DIRECTORY "${d}")
+    file(GLOB children "${d}/*")
+    if(NOT children)
+      file(REMOVE_RECURSE "${d}")
+    endif()
+  endif()
+endforeach()
+execute_process(COMMAND tar czf "${tarball}" -C "${work}" "${NAME}" RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "cannot repack the plugin tarball ${tarball}")
+endif()
+file(REMOVE_RECURSE "${work}")
