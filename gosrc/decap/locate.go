@@ -94,6 +94,15 @@ func (d *Decoder) locate(data []byte, off int, link LinkType) (tunnelAt, Reason)
 	return tunnelAt{}, ReasonNotTunnel
 }
 
+// SkipEthernet walks an Ethernet frame's header and its VLAN tags (up to
+// three: 802.1Q, 802.1ad, 0x9100) as the decoder does, and returns the
+// offset of the payload and its EtherType; false when the frame is too
+// short to hold them.
+func SkipEthernet(frame []byte) (int, uint16, bool) {
+	off, etherType, r := skipEthernet(frame, 0)
+	return off, etherType, r == ReasonNone
+}
+
 // skipEthernet returns the offset after the Ethernet header and any VLAN
 // tags, and the EtherType found there.
 func skipEthernet(data []byte, off int) (int, uint16, Reason) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cloudtap/cloudtap/gosrc/decap"
 	"github.com/cloudtap/cloudtap/gosrc/internal/pcapread"
 )
 
@@ -22,7 +23,7 @@ const MaxCopies = 1 << 16
 // the capture itself. IPv4 addresses get a new header checksum; TCP and
 // UDP checksums are left as they were (wrong after the shift: read the
 // result with zeek -C). Frames other than IPv4 over Ethernet (optionally
-// 802.1Q-tagged) are copied unchanged.
+// VLAN-tagged) are copied unchanged.
 func Copy(frames []pcapread.Frame, k int, period time.Duration) ([]pcapread.Frame, error) {
 	if k < 0 || k >= MaxCopies {
 		return nil, fmt.Errorf("tracemult: copy %d out of range 0..%d", k, MaxCopies-1)
@@ -51,25 +52,15 @@ func Span(frames []pcapread.Frame) time.Duration {
 	return frames[len(frames)-1].Time.Sub(frames[0].Time)
 }
 
-// ipv4Header returns the IPv4 header of an Ethernet frame, nil if the frame
-// carries none or is too short to hold it whole.
+// ipv4Header returns the IPv4 header of an Ethernet frame (VLAN tags
+// walked as the decoder walks them), nil if the frame carries none or is
+// too short to hold it whole.
 func ipv4Header(frame []byte) []byte {
-	off := 12
-	for {
-		if len(frame) < off+2 {
-			return nil
-		}
-		switch binary.BigEndian.Uint16(frame[off:]) {
-		case 0x8100, 0x88a8: // 802.1Q, 802.1ad: a tag, then the type again
-			off += 4
-			continue
-		case 0x0800:
-		default:
-			return nil
-		}
-		break
+	off, etherType, ok := decap.SkipEthernet(frame)
+	if !ok || etherType != 0x0800 {
+		return nil
 	}
-	ip := frame[off+2:]
+	ip := frame[off:]
 	if len(ip) < 20 || ip[0]>>4 != 4 {
 		return nil
 	}
