@@ -16,7 +16,7 @@ type reporter struct {
 }
 
 func newReporter(onError func(error)) *reporter {
-	return &reporter{onError: onError, repeats: repeatlimit.New(30 * time.Second)}
+	return &reporter{onError: onError, repeats: repeatlimit.New(repeatlimit.DefaultInterval)}
 }
 
 func (r *reporter) report(err error) {

@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"time"
+
+	"github.com/cloudtap/cloudtap/gosrc/internal/repeatlimit"
 )
 
 // Writer sends log records to Redis, one Stream per log path. It never
@@ -47,7 +48,7 @@ func New(cfg Config) (*Writer, error) {
 		}
 	}
 	return &Writer{
-		errLog:  newErrLimiter(30 * time.Second),
+		errLog:  newErrLimiter(repeatlimit.DefaultInterval),
 		cfg:     cfg,
 		id:      id,
 		dialer:  d,

@@ -31,7 +31,7 @@ type messageQueue struct {
 }
 
 func newMessageQueue() *messageQueue {
-	return &messageQueue{repeats: repeatlimit.New(30 * time.Second), now: time.Now}
+	return &messageQueue{repeats: repeatlimit.New(repeatlimit.DefaultInterval), now: time.Now}
 }
 
 // add queues err's message, unless it repeats one queued moments ago or is

@@ -12,6 +12,10 @@ import (
 	"time"
 )
 
+// DefaultInterval is how often a repeated message goes through in every
+// report of cloudtap: the hot tier's, the shipper's and the writer's queue.
+const DefaultInterval = 30 * time.Second
+
 // maxTracked bounds the messages remembered at once. An outage repeats a
 // few messages (one per log path and kind of failure); past the bound the
 // message let through longest ago is forgotten, and goes through again as
