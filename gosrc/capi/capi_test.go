@@ -16,10 +16,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudtap/cloudtap/gosrc/capture"
-	"github.com/cloudtap/cloudtap/gosrc/encap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/capture"
+	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/replay"
 	"github.com/cloudtap/cloudtap/gosrc/internal/traces"
-	"github.com/cloudtap/cloudtap/gosrc/replay"
 )
 
 // buildDemo builds libcloudtap.a and the C program against its generated

@@ -43,6 +43,10 @@ typedef struct cloudtap_batch {
 	uint32_t data_size;
 } cloudtap_batch;
 
+/* Room for the counts of malformed packets by reason
+ * (cloudtap_src_stats.by_reason, named by cloudtap_reason_name). */
+#define CLOUDTAP_MAX_REASONS 64
+
 typedef struct cloudtap_src_stats {
 	uint64_t received;      /* tunnel packets read */
 	uint64_t bytes;         /* their bytes */
@@ -52,6 +56,11 @@ typedef struct cloudtap_src_stats {
 	uint64_t other_worker;  /* flows of other workers */
 	uint64_t malformed;     /* refused by the decoder */
 	uint64_t kernel_drops;  /* dropped by the kernel: buffer full */
+	uint64_t duplicates;    /* second copies dropped by dedup= */
+	uint64_t reassembled;   /* fragments merged into a later tunnel packet */
+	uint64_t fragments_held; /* fragments waiting for the rest of theirs */
+	uint32_t nreasons;      /* by_reason[0, nreasons) are set; 0 is "none" */
+	uint64_t by_reason[CLOUDTAP_MAX_REASONS]; /* malformed, by reason */
 } cloudtap_src_stats;
 
 /* ---- the log writer ---- */
@@ -77,15 +86,48 @@ typedef struct cloudtap_log_stats {
 	uint64_t reconnects;
 } cloudtap_log_stats;
 
+/* One key=value laid over a writer's configuration string
+ * (cloudtap_writer_open_with): a Zeek filter's $config. */
+typedef struct cloudtap_option {
+	const char *key;
+	const char *value;
+} cloudtap_option;
+
 /* The writer's configuration string (cloudtap_writer_open): a Redis URL,
  * white-space-separated key=value pairs, or both, e.g.
  *   "redis://:secret@10.0.0.5:6379/0?maxlen=1000000"
  *   "redis=rediss://10.0.0.5:6380/0 mode=list tls-ca-file=/etc/ca.pem"
  *   "redis://10.0.0.5/0 elasticsearch=https://es:9200 close-timeout=10s"
- * Keys: redis, elasticsearch, close-timeout, and every hot-tier option
- * (prefix, mode=stream|list|pubsub, maxlen, maxage, protect-group, buffer
- * and batch bounds, TLS, timeouts, backoff). The full grammar is in
- * gosrc/logwriter/doc.go. Flush and close timeouts of 0 or less mean the
+ * Keys: the writer's options (cloudtap options writer): redis,
+ * elasticsearch, ship, close-timeout, every hot-tier option (prefix,
+ * mode, maxlen, maxage, ...) and every cold-tier option as es-<option>.
+ * The grammar is in gosrc/internal/logwriter/doc.go. Flush and close timeouts of 0 or less mean the
  * configured close-timeout (5 s by default): no call waits indefinitely. */
+
+/* ---- the input reader (Input::READER_REDIS) ---- */
+
+/* Input modes, as Zeek's Input::Mode. */
+enum cloudtap_input_mode {
+	CLOUDTAP_INPUT_MANUAL = 0,
+	CLOUDTAP_INPUT_REREAD = 1,
+	CLOUDTAP_INPUT_STREAM = 2,
+};
+
+/* What a row does (cloudtap_input_row.op). */
+enum cloudtap_input_op {
+	CLOUDTAP_ROW_PUT = 1,    /* STREAM: a row added */
+	CLOUDTAP_ROW_DELETE = 2, /* STREAM: a row removed */
+	CLOUDTAP_ROW_READ = 3,   /* a row of a full read (MANUAL, REREAD) */
+	CLOUDTAP_ROW_END = 4,    /* a full read is complete */
+};
+
+/* One row: ncols columns in Zeek's ASCII form (set separator ",", unset
+ * "-", empty "(empty)"), each NUL-terminated, back to back in data, which
+ * the caller frees with cloudtap_free. */
+typedef struct cloudtap_input_row {
+	int op;
+	uint32_t ncols;
+	char *data;
+} cloudtap_input_row;
 
 #endif

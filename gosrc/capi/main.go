@@ -11,9 +11,12 @@ package main
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"runtime/cgo"
 	"unsafe"
+
+	"github.com/cloudtap/cloudtap/gosrc/internal/zeekschema"
 )
 
 func main() {}
@@ -42,8 +45,17 @@ func setErr(errOut **C.char, err error) {
 //export cloudtap_free
 func cloudtap_free(p unsafe.Pointer) { C.free(p) }
 
-// version is set by the build (-ldflags -X main.version=...).
-var version = "dev"
-
-//export cloudtap_version
-func cloudtap_version() *C.char { return C.CString(version) }
+// schemaOf reads n C fields, each a name and a Zeek type string.
+func schemaOf(fields *C.cloudtap_field, n C.uint32_t) (zeekschema.Schema, error) {
+	if fields == nil || n == 0 {
+		return nil, errors.New("no fields")
+	}
+	schema := make(zeekschema.Schema, int(n))
+	for i, f := range unsafe.Slice(fields, int(n)) {
+		if f.name == nil || f._type == nil {
+			return nil, fmt.Errorf("field %d has a null name or type", i+1)
+		}
+		schema[i] = zeekschema.Field{Name: C.GoString(f.name), Type: C.GoString(f._type)}
+	}
+	return schema, nil
+}

@@ -13,7 +13,8 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/cloudtap/cloudtap/gosrc/capture"
+	"github.com/cloudtap/cloudtap/gosrc/decap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/capture"
 )
 
 // source is what a packet-source handle holds. Zeek calls a source from its
@@ -113,15 +114,11 @@ func cloudtap_src_get_stats(h C.uintptr_t, out *C.cloudtap_src_stats) {
 	out.received, out.bytes, out.delivered = C.uint64_t(st.Received), C.uint64_t(st.Bytes), C.uint64_t(st.Delivered)
 	out.refused, out.other_session, out.other_worker = C.uint64_t(st.Refused), C.uint64_t(st.OtherSession), C.uint64_t(st.OtherWorker)
 	out.malformed, out.kernel_drops = C.uint64_t(st.Malformed), C.uint64_t(st.KernelDrops)
-}
-
-//export cloudtap_src_describe
-func cloudtap_src_describe(h C.uintptr_t) *C.char {
-	s, err := sourceOf(h)
-	if err != nil {
-		return C.CString(err.Error())
+	out.duplicates, out.reassembled, out.fragments_held = C.uint64_t(st.Duplicates), C.uint64_t(st.Reassembled), C.uint64_t(st.FragmentsHeld)
+	out.nreasons = C.uint32_t(min(len(st.ByReason), C.CLOUDTAP_MAX_REASONS))
+	for i := 0; i < int(out.nreasons); i++ {
+		out.by_reason[i] = C.uint64_t(st.ByReason[i])
 	}
-	return C.CString(s.src.String())
 }
 
 //export cloudtap_src_close
@@ -135,3 +132,29 @@ func cloudtap_src_close(h C.uintptr_t) {
 	s.mu.Unlock()
 	cgo.Handle(h).Delete()
 }
+
+// reasonNames are the C names of decap's reasons, made once and never
+// freed: cloudtap_reason_name hands out pointers to them.
+var reasonNames = sync.OnceValue(func() []*C.char {
+	names := make([]*C.char, decap.NumReasons)
+	for i := range names {
+		names[i] = C.CString(decap.Reason(i).String())
+	}
+	return names
+})
+
+// cloudtap_reason_name is the stable snake_case name of reason i of
+// cloudtap_src_stats.by_reason ("truncated_vxlan", "fragment_overlap"),
+// owned by the library; NULL past the last.
+//
+//export cloudtap_reason_name
+func cloudtap_reason_name(i C.uint32_t) *C.char {
+	names := reasonNames()
+	if int(i) >= len(names) {
+		return nil
+	}
+	return names[i]
+}
+
+// by_reason must hold every reason: this fails to compile if it cannot.
+var _ [C.CLOUDTAP_MAX_REASONS - int(decap.NumReasons)]struct{}

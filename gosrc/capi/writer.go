@@ -13,9 +13,9 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/cloudtap/cloudtap/gosrc/hotstore"
-	"github.com/cloudtap/cloudtap/gosrc/logwriter"
-	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
+	"github.com/cloudtap/cloudtap/gosrc/internal/hotstore"
+	"github.com/cloudtap/cloudtap/gosrc/internal/logwriter"
+	"github.com/cloudtap/cloudtap/gosrc/internal/option"
 )
 
 // The writer API is a thin shell over package logwriter, which holds all
@@ -33,7 +33,7 @@ func timeoutCtx(ms C.int) (context.Context, context.CancelFunc) {
 }
 
 // cloudtap_writer_open opens a writer from a configuration string: a Redis
-// URL, key=value pairs, or both (grammar: gosrc/logwriter/doc.go). An
+// URL, key=value pairs, or both (grammar: gosrc/internal/logwriter/doc.go). An
 // unreachable Redis is not an error: records buffer and the writer
 // reconnects. A malformed configuration is.
 //
@@ -53,12 +53,65 @@ func cloudtap_writer_open_queued(config *C.char, errOut **C.char) C.uintptr_t {
 	return openWriter(config, true, errOut)
 }
 
+// cloudtap_writer_open_with opens a writer from config with the n
+// key=value overrides laid over it (a Zeek filter's $config: a key there
+// replaces the same key of config; redis_url is redis). queued != 0 is
+// cloudtap_writer_open_queued's way of reporting.
+//
+//export cloudtap_writer_open_with
+func cloudtap_writer_open_with(config *C.char, overrides *C.cloudtap_option, n C.uint32_t, queued C.int, errOut **C.char) C.uintptr_t {
+	pairs, err := optionPairs(overrides, n)
+	if err != nil {
+		setErr(errOut, err)
+		return 0
+	}
+	cfg, err := logwriter.ParseConfigWith(C.GoString(config), pairs)
+	if err != nil {
+		setErr(errOut, err)
+		return 0
+	}
+	return newWriter(cfg, queued != 0, errOut)
+}
+
+// cloudtap_config_check parses a writer configuration without opening
+// anything: 0, or CLOUDTAP_ERROR with *err naming the bad part.
+//
+//export cloudtap_config_check
+func cloudtap_config_check(config *C.char, errOut **C.char) C.int {
+	if _, err := logwriter.ParseConfig(C.GoString(config)); err != nil {
+		setErr(errOut, err)
+		return C.CLOUDTAP_ERROR
+	}
+	return 0
+}
+
+func optionPairs(overrides *C.cloudtap_option, n C.uint32_t) ([]option.Pair, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	if overrides == nil {
+		return nil, errors.New("cloudtap: null option array")
+	}
+	pairs := make([]option.Pair, 0, int(n))
+	for i, o := range unsafe.Slice(overrides, int(n)) {
+		if o.key == nil || o.value == nil {
+			return nil, fmt.Errorf("cloudtap: option %d has a null key or value", i+1)
+		}
+		pairs = append(pairs, option.Pair{Key: C.GoString(o.key), Value: C.GoString(o.value)})
+	}
+	return pairs, nil
+}
+
 func openWriter(config *C.char, queued bool, errOut **C.char) C.uintptr_t {
 	cfg, err := logwriter.ParseConfig(C.GoString(config))
 	if err != nil {
 		setErr(errOut, err)
 		return 0
 	}
+	return newWriter(cfg, queued, errOut)
+}
+
+func newWriter(cfg logwriter.Config, queued bool, errOut **C.char) C.uintptr_t {
 	cfg.QueueMessages = queued
 	w, err := logwriter.New(cfg)
 	if err != nil {
@@ -102,13 +155,10 @@ func cloudtap_log_open(wh C.uintptr_t, path *C.char, fields *C.cloudtap_field, n
 		setErr(errOut, fmt.Errorf("cloudtap: log %s: no fields: a Zeek log has at least one", p))
 		return 0
 	}
-	schema := make(zeekschema.Schema, int(n))
-	for i, f := range unsafe.Slice(fields, int(n)) {
-		if f.name == nil || f._type == nil {
-			setErr(errOut, fmt.Errorf("cloudtap: log %s: field %d has a null name or type", p, i+1))
-			return 0
-		}
-		schema[i] = zeekschema.Field{Name: C.GoString(f.name), Type: C.GoString(f._type)}
+	schema, err := schemaOf(fields, n)
+	if err != nil {
+		setErr(errOut, fmt.Errorf("cloudtap: log %s: %w", p, err))
+		return 0
 	}
 	l, err := w.OpenLog(p, schema)
 	if err != nil {

@@ -84,7 +84,7 @@ func TestCWriterFromFourThreads(t *testing.T) {
 	}
 	checkThreadOrder(t, got, threads, per)
 
-	schema, err := redis.String(c.Do("GET", "demo:conn:schema"))
+	schema, err := redis.String(c.Do("GET", "{demo:conn}:schema"))
 	require.NoError(t, err)
 	assert.Equal(t, `[{"name":"uid","type":"string"},{"name":"thread","type":"count"},{"name":"n","type":"count"}]`, schema)
 }
@@ -190,10 +190,10 @@ func TestCWriterQueuedMessagesNameTheOutage(t *testing.T) {
 func TestCWriterRejectsBadInput(t *testing.T) {
 	bin := buildWriterDemo(t)
 	for _, tc := range []struct{ config, path, want string }{
-		{"http://nowhere", "conn", `writer_open: hotstore: invalid option scheme="http": want redis:// or rediss://`},
+		{"http://nowhere", "conn", `writer_open: cloudtap: hotstore: invalid option scheme="http": want redis:// or rediss://`},
 		{"redis://127.0.0.1:1/0 mode=sideways", "conn",
-			`writer_open: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`},
-		{"redis://127.0.0.1:1/0?maxlen=-1", "conn", `writer_open: hotstore: invalid option maxlen="-1": must not be negative`},
+			`writer_open: cloudtap: writer: invalid option mode="sideways": want stream, list or pubsub`},
+		{"redis://127.0.0.1:1/0?maxlen=-1", "conn", `writer_open: cloudtap: writer: invalid option maxlen="-1": want a whole number, 0 or more`},
 		{"redis://127.0.0.1:1/0", "", "log_open: cloudtap: log : hotstore: open: empty log path"},
 		{"redis://127.0.0.1:1/0", "co{nn", `log_open: cloudtap: log co{nn: hotstore: open log path "co{nn": must not contain braces`},
 	} {

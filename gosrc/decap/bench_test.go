@@ -3,7 +3,7 @@ package decap
 import (
 	"testing"
 
-	"github.com/cloudtap/cloudtap/gosrc/encap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
 	"github.com/cloudtap/cloudtap/gosrc/internal/traces"
 )
 

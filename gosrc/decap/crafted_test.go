@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudtap/cloudtap/gosrc/encap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
 )
 
 // innerEthernet is a small Ethernet/IPv4/UDP frame built by gopacket.
@@ -62,6 +62,8 @@ func TestRoundTripEveryFormat(t *testing.T) {
 		{name: "gre-teb", h: encap.Header{Format: encap.GRE}, inner: inner, want: EncapGRE, link: LinkEthernet},
 		{name: "gre-key", h: encap.Header{Format: encap.GRE, ID: 0x01020304, HasKey: true}, inner: inner, want: EncapGRE, link: LinkEthernet, id: 0x01020304, hasID: true},
 		{name: "gre-ip", h: encap.Header{Format: encap.GRE, InnerIP: true}, inner: innerIP, want: EncapGRE, link: LinkRaw},
+		{name: "greudp", h: encap.Header{Format: encap.GREUDP, ID: 0x0a0b0c0d, HasKey: true}, inner: inner, want: EncapGRE, link: LinkEthernet, id: 0x0a0b0c0d, hasID: true},
+		{name: "greudp-ip", h: encap.Header{Format: encap.GREUDP, InnerIP: true}, inner: innerIP, want: EncapGRE, link: LinkRaw},
 		{name: "erspan1", h: encap.Header{Format: encap.ERSPAN1}, inner: inner, want: EncapERSPAN1, link: LinkEthernet},
 		{name: "erspan2", h: encap.Header{Format: encap.ERSPAN2, ID: 1023, VLAN: 4095, Seq: 9}, inner: inner, want: EncapERSPAN2, link: LinkEthernet, id: 1023, hasID: true,
 			checkFn: func(t *testing.T, p *Packet) {

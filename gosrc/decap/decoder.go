@@ -9,6 +9,8 @@ import (
 const (
 	PortVXLAN  uint16 = 4789
 	PortGENEVE uint16 = 6081
+	// PortGREUDP is GRE-in-UDP's (RFC 8086).
+	PortGREUDP uint16 = 4754
 )
 
 // Config tunes a Decoder. The zero value is not useful; start from
@@ -19,6 +21,9 @@ type Config struct {
 	// A UDP listener knows its format and does not consult them.
 	VXLANPorts  []uint16
 	GENEVEPorts []uint16
+	// GREUDPPorts are those recognised as GRE-in-UDP (RFC 8086): a GRE
+	// header right after the UDP header.
+	GREUDPPorts []uint16
 	// MaxDepth is how many nested tunnels to strip (1..MaxDepth). Two strips
 	// a GENEVE→VXLAN mirror chain; deeper tunnels are left for Zeek, which
 	// decapsulates them itself and logs them in tunnel.log.
@@ -30,6 +35,7 @@ func DefaultConfig() Config {
 	return Config{
 		VXLANPorts:  []uint16{PortVXLAN},
 		GENEVEPorts: []uint16{PortGENEVE},
+		GREUDPPorts: []uint16{PortGREUDP},
 		MaxDepth:    2,
 	}
 }
@@ -49,8 +55,8 @@ func newPortSet(ports []uint16) (s portSet) {
 // Decoder strips tunnels. It holds only its configuration, so one Decoder
 // may be shared by goroutines.
 type Decoder struct {
-	vxlan, geneve portSet
-	maxDepth      int
+	vxlan, geneve, greudp portSet
+	maxDepth              int
 }
 
 // NewDecoder checks cfg and builds a Decoder.
@@ -58,16 +64,22 @@ func NewDecoder(cfg Config) (*Decoder, error) {
 	if cfg.MaxDepth < 1 || cfg.MaxDepth > MaxDepth {
 		return nil, fmt.Errorf("decap: depth %d out of range 1..%d", cfg.MaxDepth, MaxDepth)
 	}
-	for _, p := range cfg.VXLANPorts {
-		for _, q := range cfg.GENEVEPorts {
-			if p == q {
-				return nil, fmt.Errorf("decap: UDP port %d configured for both VXLAN and GENEVE", p)
+	owner := map[uint16]string{}
+	for _, set := range []struct {
+		name  string
+		ports []uint16
+	}{{"VXLAN", cfg.VXLANPorts}, {"GENEVE", cfg.GENEVEPorts}, {"GRE-in-UDP", cfg.GREUDPPorts}} {
+		for _, p := range set.ports {
+			if o, ok := owner[p]; ok && o != set.name {
+				return nil, fmt.Errorf("decap: UDP port %d configured for both %s and %s", p, o, set.name)
 			}
+			owner[p] = set.name
 		}
 	}
 	return &Decoder{
 		vxlan:    newPortSet(cfg.VXLANPorts),
 		geneve:   newPortSet(cfg.GENEVEPorts),
+		greudp:   newPortSet(cfg.GREUDPPorts),
 		maxDepth: cfg.MaxDepth,
 	}, nil
 }
@@ -85,7 +97,7 @@ func (d *Decoder) DecodeFrame(data []byte, link LinkType, p *Packet) error {
 
 // DecodeUDPPayload decapsulates the payload of a UDP datagram received on a
 // socket, where the kernel has already removed the outer IP and UDP headers.
-// enc must be EncapVXLAN or EncapGENEVE.
+// enc must be EncapVXLAN, EncapGENEVE, or EncapGRE for GRE-in-UDP.
 func (d *Decoder) DecodeUDPPayload(payload []byte, enc Encap, src, dst netip.AddrPort, p *Packet) error {
 	p.reset()
 	return d.strip(tunnelAt{

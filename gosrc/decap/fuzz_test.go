@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/cloudtap/cloudtap/gosrc/encap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
 	"github.com/cloudtap/cloudtap/gosrc/internal/traces"
 )
 

@@ -81,6 +81,8 @@ func (d *Decoder) locate(data []byte, off int, link LinkType) (tunnelAt, Reason)
 			loc.encap = EncapVXLAN
 		case d.geneve.has(loc.dstPort):
 			loc.encap = EncapGENEVE
+		case d.greudp.has(loc.dstPort):
+			loc.encap = EncapGRE // RFC 8086: the GRE header follows the UDP header
 		default:
 			return tunnelAt{}, ReasonNotTunnel
 		}

@@ -28,6 +28,15 @@ const (
 	ReasonGREProtocol
 	ReasonERSPANVersion
 	ReasonERSPANFrameType
+	// Fragments of tunnel packets that could not be reassembled (package
+	// ipfrag): no decoder returns these.
+	ReasonFragmentBad
+	ReasonFragmentOverlap
+	ReasonFragmentDuplicate
+	ReasonFragmentTooLarge
+	ReasonFragmentTooMany
+	ReasonFragmentTimeout
+	ReasonFragmentEvicted
 	// NumReasons sizes counter arrays indexed by Reason.
 	NumReasons
 )
@@ -55,6 +64,13 @@ var reasonNames = [NumReasons]string{
 	ReasonGREProtocol:         "gre_protocol",
 	ReasonERSPANVersion:       "erspan_version",
 	ReasonERSPANFrameType:     "erspan_frame_type",
+	ReasonFragmentBad:         "fragment_bad",
+	ReasonFragmentOverlap:     "fragment_overlap",
+	ReasonFragmentDuplicate:   "fragment_duplicate",
+	ReasonFragmentTooLarge:    "fragment_too_large",
+	ReasonFragmentTooMany:     "fragment_too_many",
+	ReasonFragmentTimeout:     "fragment_timeout",
+	ReasonFragmentEvicted:     "fragment_evicted",
 }
 
 var reasonTexts = [NumReasons]string{
@@ -71,7 +87,7 @@ var reasonTexts = [NumReasons]string{
 	ReasonTruncatedInner:      "tunnel carries less than one inner header",
 	ReasonBadIPVersion:        "IP version is neither 4 nor 6",
 	ReasonBadIPv4HeaderLength: "IPv4 header length below 20 bytes",
-	ReasonOuterFragment:       "tunnel packet is an IP fragment (not reassembled)",
+	ReasonOuterFragment:       "tunnel packet is an IP fragment (file sources reassemble them first)",
 	ReasonNotTunnel:           "packet is not a known tunnel",
 	ReasonVXLANFlags:          "VXLAN header lacks the valid-VNI (I) flag",
 	ReasonGENEVEVersion:       "GENEVE version is not 0",
@@ -80,6 +96,13 @@ var reasonTexts = [NumReasons]string{
 	ReasonGREProtocol:         "GRE carries an unsupported protocol",
 	ReasonERSPANVersion:       "ERSPAN version does not match its GRE protocol",
 	ReasonERSPANFrameType:     "ERSPAN III frame type is not Ethernet",
+	ReasonFragmentBad:         "tunnel packet fragment cut short or of an illegal length",
+	ReasonFragmentOverlap:     "tunnel packet fragment overlaps another of its datagram (datagram dropped)",
+	ReasonFragmentDuplicate:   "tunnel packet fragment repeats one already held",
+	ReasonFragmentTooLarge:    "tunnel packet fragments reach past 65535 bytes (datagram dropped)",
+	ReasonFragmentTooMany:     "tunnel packet split into more than 64 fragments (datagram dropped)",
+	ReasonFragmentTimeout:     "tunnel packet fragments incomplete when frag-timeout passed or the capture ended",
+	ReasonFragmentEvicted:     "tunnel packet fragments evicted to make room (frag-memory full)",
 }
 
 // String is the stable snake_case name used as a counter label.

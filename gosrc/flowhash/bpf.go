@@ -17,7 +17,8 @@ const (
 )
 
 // ReuseportProgram returns a classic BPF program for SO_ATTACH_REUSEPORT_CBPF
-// on UDP sockets that share a VXLAN or GENEVE port: it computes Hash of the
+// on UDP sockets that share a VXLAN, GENEVE or GRE-in-UDP (decap.EncapGRE)
+// port: it computes Hash of the
 // inner frame (the kernel hands it the UDP payload) and returns Hash % n,
 // the index of the socket in the reuseport group that gets the packet.
 // With n == 0 it returns the bare hash, which tests compare with Hash.
@@ -41,6 +42,31 @@ func ReuseportProgram(enc decap.Encap, n int) ([]bpf.RawInstruction, error) {
 			bpf.TAX{},
 			bpf.LoadAbsolute{Off: 2, Size: 2},
 		)
+		a.jump(bpf.JumpEqual, 0x6558, "eth", "")
+		a.jump(bpf.JumpEqual, 0x0800, "raw", "")
+		a.jump(bpf.JumpEqual, 0x86dd, "raw", "zero")
+	case decap.EncapGRE: // GRE-in-UDP (RFC 8086)
+		a.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: 0})
+		need(a, 4)
+		// The header is 4 bytes, and 4 more for each of the checksum (C,
+		// 0x80), key (K, 0x20) and sequence number (S, 0x10) flags set.
+		a.emit(
+			bpf.LoadAbsolute{Off: 0, Size: 1},
+			bpf.StoreScratch{Src: bpf.RegA, N: mTmp},
+			bpf.LoadConstant{Dst: bpf.RegA, Val: 4},
+			bpf.StoreScratch{Src: bpf.RegA, N: mNeed},
+		)
+		for _, flag := range []struct{ bit, shift uint32 }{{0x80, 5}, {0x20, 3}, {0x10, 2}} {
+			a.emit(
+				bpf.LoadScratch{Dst: bpf.RegA, N: mTmp},
+				bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: flag.bit},
+				bpf.ALUOpConstant{Op: bpf.ALUOpShiftRight, Val: flag.shift}, // 4 when set
+				bpf.LoadScratch{Dst: bpf.RegX, N: mNeed},
+				bpf.ALUOpX{Op: bpf.ALUOpAdd},
+				bpf.StoreScratch{Src: bpf.RegA, N: mNeed},
+			)
+		}
+		a.emit(bpf.LoadScratch{Dst: bpf.RegX, N: mNeed}, bpf.LoadAbsolute{Off: 2, Size: 2})
 		a.jump(bpf.JumpEqual, 0x6558, "eth", "")
 		a.jump(bpf.JumpEqual, 0x0800, "raw", "")
 		a.jump(bpf.JumpEqual, 0x86dd, "raw", "zero")

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/net/bpf"
 
 	"github.com/cloudtap/cloudtap/gosrc/decap"
-	"github.com/cloudtap/cloudtap/gosrc/encap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
 	"github.com/cloudtap/cloudtap/gosrc/internal/traces"
 )
 
@@ -178,8 +178,23 @@ func TestBPFMatchesGo(t *testing.T) {
 	require.NoError(t, err)
 	geneve, err := ReuseportProgram(decap.EncapGENEVE, 0)
 	require.NoError(t, err)
+	greudp, err := ReuseportProgram(decap.EncapGRE, 0)
+	require.NoError(t, err)
 	for i, fr := range frames {
+		// GRE-in-UDP with each combination of checksum, key and sequence number.
+		flags := []byte{0, 0x80, 0x20, 0x10, 0xb0}[i%5]
+		gre := []byte{flags, 0, 0x65, 0x58}
+		for _, bit := range []byte{0x80, 0x20, 0x10} {
+			if flags&bit != 0 {
+				gre = append(gre, 1, 2, 3, 4)
+			}
+		}
+		require.Equal(t, Hash(fr, decap.LinkEthernet), runVM(t, greudp, append(gre, fr...)), "frame %d via GRE-in-UDP, flags %#x", i, flags)
 		want := Hash(fr, decap.LinkEthernet)
+		if len(fr) > 14 && fr[12] == 0x08 && fr[13] == 0x00 {
+			gip := append([]byte{0x20, 0, 0x08, 0x00, 0, 0, 0, 42}, fr[14:]...)
+			require.Equal(t, Hash(fr[14:], decap.LinkRaw), runVM(t, greudp, gip), "frame %d via GRE-in-UDP as IP", i)
+		}
 		vx := append(encap.AppendHeader(nil, &encap.Header{Format: encap.VXLAN, ID: 1}), fr...)
 		require.Equal(t, want, runVM(t, vxlan, vx), "frame %d via VXLAN", i)
 		gn := append(encap.AppendHeader(nil, &encap.Header{Format: encap.GENEVE, Options: make([]byte, 4*(i%4))}), fr...)
@@ -206,6 +221,6 @@ func TestBPFSteersLikeWorker(t *testing.T) {
 			assert.NotZero(t, c, "%d workers: worker %d got no packets of the real captures", n, w)
 		}
 	}
-	_, err := ReuseportProgram(decap.EncapGRE, 2)
+	_, err := ReuseportProgram(decap.EncapERSPAN2, 2)
 	assert.Error(t, err)
 }

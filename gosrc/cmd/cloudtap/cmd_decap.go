@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/cloudtap/cloudtap/gosrc/capture"
+	"github.com/cloudtap/cloudtap/gosrc/internal/capture"
 )
 
 func init() {

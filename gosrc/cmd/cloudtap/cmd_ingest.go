@@ -11,9 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudtap/cloudtap/gosrc/hotstore"
-	"github.com/cloudtap/cloudtap/gosrc/logwriter"
-	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
+	"github.com/cloudtap/cloudtap/gosrc/internal/hotstore"
+	"github.com/cloudtap/cloudtap/gosrc/internal/logwriter"
+	"github.com/cloudtap/cloudtap/gosrc/internal/rediskey"
+	"github.com/cloudtap/cloudtap/gosrc/internal/zeekschema"
 )
 
 // defaultRemember is how long Redis keeps an input's progress record
@@ -257,12 +258,12 @@ func (in *ingester) logFor(path string, schema zeekschema.Schema) (*pathLog, err
 			return nil, usageError{fmt.Sprintf("cloudtap: log %s: %v", path, err)}
 		}
 		if in.opts.redis.Mode != hotstore.ModePubSub { // pub/sub stores nothing
-			if err := in.ctl.storeSchema(logwriter.SchemaKey(in.opts.redis.KeyPrefix, path), schema); err != nil {
+			if err := in.ctl.storeSchema(rediskey.Schema(in.opts.redis.KeyPrefix, path), schema); err != nil {
 				return nil, err
 			}
 		}
 	}
-	l := &pathLog{key: logwriter.StreamKey(in.opts.redis.KeyPrefix, path), schema: schema}
+	l := &pathLog{key: rediskey.Records(in.opts.redis.KeyPrefix, path), schema: schema}
 	in.paths[path] = l
 	return l, nil
 }

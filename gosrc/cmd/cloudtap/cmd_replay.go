@@ -4,9 +4,9 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/cloudtap/cloudtap/gosrc/encap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
 	"github.com/cloudtap/cloudtap/gosrc/internal/pcapread"
-	"github.com/cloudtap/cloudtap/gosrc/replay"
+	"github.com/cloudtap/cloudtap/gosrc/internal/replay"
 )
 
 func init() {
@@ -16,8 +16,8 @@ func init() {
 		setup: func(fs *flag.FlagSet, o outputs) func([]string) error {
 			in := fs.String("read", "", "plain Ethernet capture to send (pcap or pcapng)")
 			enc := fs.String("encap", "vxlan", "tunnel format")
-			to := fs.String("to", "", "sensor address: HOST:PORT for vxlan/geneve (port defaults to 4789/6081), HOST for GRE formats (needs root)")
-			vni := fs.Uint("vni", 1, "VNI, ERSPAN session id, or GRE key (gre with --vni sets the key)")
+			to := fs.String("to", "", "sensor address: HOST:PORT for vxlan/geneve/greudp (port defaults to 4789/6081/4754), HOST for GRE formats (needs root)")
+			vni := fs.Uint("vni", 1, "VNI, ERSPAN session id, or GRE key (gre and greudp with --vni set the key)")
 			pps := fs.Int("pps", 0, "packets per second (default: as fast as possible)")
 			loops := fs.Int("loop", 1, "send the capture this many times")
 			asIs := fs.Bool("as-is", false, "the capture is already mirrored traffic: resend each packet's own tunnel (--encap picks UDP or GRE)")
@@ -39,7 +39,7 @@ func init() {
 					return usageError{err.Error()}
 				}
 				h := encap.Header{Format: f, ID: uint32(*vni)}
-				if f == encap.GRE {
+				if f == encap.GRE || f == encap.GREUDP {
 					h.HasKey = isSet(fs, "vni")
 				}
 				if err := h.Check(); err != nil {

@@ -4,15 +4,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/gomodule/redigo/redis"
 
-	"github.com/cloudtap/cloudtap/gosrc/hotstore"
-	"github.com/cloudtap/cloudtap/gosrc/logwriter"
+	"github.com/cloudtap/cloudtap/gosrc/internal/hotstore"
+	"github.com/cloudtap/cloudtap/gosrc/internal/logwriter"
+	"github.com/cloudtap/cloudtap/gosrc/internal/rediskey"
 )
 
 func init() {
@@ -20,10 +19,10 @@ func init() {
 		summary: "show each log's stream length, cold-tier lag, pending and dead-letter counts",
 		usage:   "[PATH...] [--group NAME] [--redis URL]",
 		setup: func(fs *flag.FlagSet, o outputs) func([]string) error {
-			group := fs.String("group", "", "the cold tier's consumer group (default: protect-group of --redis, else "+logwriter.DefaultGroup+"); LAG and PENDING show - while the stream or the group does not exist")
+			group := fs.String("group", "", "the cold tier's consumer group (default: protect-group of --redis, else "+rediskey.DefaultGroup+"); LAG and PENDING show - while the stream or the group does not exist")
 			redisURL := fs.String("redis", "", "hot tier: Redis URL and options, as the writer takes them (default $"+logwriter.EnvRedisURL+", else "+logwriter.DefaultRedisURL+")")
 			return func(paths []string) error {
-				cfg, err := logwriter.ParseConfig(*redisURL)
+				cfg, err := logwriter.ParseReaderConfig(*redisURL)
 				if err != nil {
 					return usagef("%s: %v", o.where("redis"), err)
 				}
@@ -35,19 +34,24 @@ func init() {
 					g = cfg.Redis.ProtectGroup
 				}
 				if g == "" {
-					g = logwriter.DefaultGroup
+					g = rediskey.DefaultGroup
 				}
-				c, err := logwriter.Dial(cfg.Redis)
+				d, err := logwriter.NewDialer(cfg.Redis)
+				if err != nil {
+					return err
+				}
+				prefix := cfg.Redis.KeyPrefix
+				if len(paths) == 0 {
+					// On every node of a cluster, as the cold tier finds them.
+					if paths, err = d.StreamPaths(prefix); err != nil {
+						return err
+					}
+				}
+				c, err := d.Dial()
 				if err != nil {
 					return err
 				}
 				defer c.Close()
-				prefix := cfg.Redis.KeyPrefix
-				if len(paths) == 0 {
-					if paths, err = streamPaths(c, prefix); err != nil {
-						return err
-					}
-				}
 				rows := make([]statusRow, 0, len(paths))
 				for _, p := range paths {
 					row, err := readStatus(c, prefix, p, g)
@@ -73,52 +77,9 @@ type statusRow struct {
 	dead    int64
 }
 
-// streamPaths lists the log paths that have a stream under prefix. Keys
-// with a ":" after the prefix are a path's sub-keys (its dead-letter
-// stream), not paths of their own: the cold tier discovers paths the same
-// way. Such a path can still be named on the command line.
-func streamPaths(c redis.Conn, prefix string) ([]string, error) {
-	var paths []string
-	cursor := "0"
-	for {
-		reply, err := redis.Values(c.Do("SCAN", cursor, "MATCH", escapeGlob(prefix)+"*", "TYPE", "stream", "COUNT", 1000))
-		if err != nil {
-			return nil, fmt.Errorf("SCAN: %w", err)
-		}
-		if cursor, err = redis.String(reply[0], nil); err != nil {
-			return nil, fmt.Errorf("SCAN: %w", err)
-		}
-		keys, err := redis.Strings(reply[1], nil)
-		if err != nil {
-			return nil, fmt.Errorf("SCAN: %w", err)
-		}
-		for _, k := range keys {
-			if p := strings.TrimPrefix(k, prefix); p != "" && !strings.Contains(p, ":") {
-				paths = append(paths, p)
-			}
-		}
-		if cursor == "0" {
-			sort.Strings(paths)
-			return paths, nil
-		}
-	}
-}
-
-// escapeGlob makes a prefix match itself only in SCAN MATCH.
-func escapeGlob(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 func readStatus(c redis.Conn, prefix, path, group string) (statusRow, error) {
 	row := statusRow{path: path}
-	key := logwriter.StreamKey(prefix, path)
+	key := rediskey.Records(prefix, path)
 	n, err := redis.Int64(c.Do("EXISTS", key))
 	if err != nil {
 		return row, fmt.Errorf("EXISTS %s: %w", key, err)
@@ -133,9 +94,13 @@ func readStatus(c redis.Conn, prefix, path, group string) (statusRow, error) {
 			return row, err
 		}
 	}
-	deadKey := logwriter.DeadLetterKey(prefix, path)
-	if row.dead, err = redis.Int64(c.Do("XLEN", deadKey)); err != nil {
-		return row, fmt.Errorf("XLEN %s: %w", deadKey, err)
+	// Dead letters of a version before 0.2 too, under the untagged name.
+	for _, deadKey := range []string{rediskey.DeadLetter(prefix, path), rediskey.LegacyDeadLetter(prefix, path)} {
+		n, err := redis.Int64(c.Do("XLEN", deadKey))
+		if err != nil {
+			return row, fmt.Errorf("XLEN %s: %w", deadKey, err)
+		}
+		row.dead += n
 	}
 	return row, nil
 }

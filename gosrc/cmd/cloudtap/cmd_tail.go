@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,8 +12,10 @@ import (
 
 	"github.com/gomodule/redigo/redis"
 
-	"github.com/cloudtap/cloudtap/gosrc/hotstore"
-	"github.com/cloudtap/cloudtap/gosrc/logwriter"
+	"github.com/cloudtap/cloudtap/gosrc/internal/hotstore"
+	"github.com/cloudtap/cloudtap/gosrc/internal/logwriter"
+	"github.com/cloudtap/cloudtap/gosrc/internal/rediskey"
+	"github.com/cloudtap/cloudtap/gosrc/internal/streamreply"
 )
 
 func init() {
@@ -32,11 +33,11 @@ func init() {
 				if *count < 0 {
 					return usagef("%s must not be negative", o.where("count"))
 				}
-				cfg, err := logwriter.ParseConfig(*redisURL)
+				cfg, err := logwriter.ParseReaderConfig(*redisURL)
 				if err != nil {
 					return usagef("%s: %v", o.where("redis"), err)
 				}
-				t := tailer{out: o.stdout, key: logwriter.StreamKey(cfg.Redis.KeyPrefix, args[0]), count: *count}
+				t := tailer{out: o.stdout, key: rediskey.Records(cfg.Redis.KeyPrefix, args[0]), count: *count}
 				mode := cfg.Redis.Mode
 				if mode == hotstore.ModeList && *follow {
 					return usagef("%s needs mode=stream or pubsub: a trimmed list does not show what is new", o.where("follow"))
@@ -107,13 +108,17 @@ func (t tailer) lastOfStream(c redis.Conn) error {
 	if err := t.checkType(c, "stream"); err != nil {
 		return err
 	}
-	entries, err := redis.Values(c.Do("XREVRANGE", t.key, "+", "-", "COUNT", t.newest()))
+	reply, err := c.Do("XREVRANGE", t.key, "+", "-", "COUNT", t.newest())
+	if err != nil {
+		return fmt.Errorf("XREVRANGE %s: %w", t.key, err)
+	}
+	entries, err := streamreply.Entries(reply)
 	if err != nil {
 		return fmt.Errorf("XREVRANGE %s: %w", t.key, err)
 	}
 	lines := make([]string, len(entries))
 	for i, e := range entries {
-		if _, lines[len(entries)-1-i], err = entryRecord(e); err != nil {
+		if lines[len(entries)-1-i], err = entryRecord(e); err != nil {
 			return fmt.Errorf("%s: %w", t.key, err)
 		}
 	}
@@ -156,30 +161,20 @@ func (t tailer) followStream(ctx context.Context, c redis.Conn) error {
 		if err != nil {
 			return fmt.Errorf("XREAD %s: %w", t.key, err)
 		}
-		if reply == nil {
-			continue // nothing new within the block time
-		}
-		streams, err := redis.Values(reply, nil)
-		if err != nil || len(streams) != 1 {
-			return fmt.Errorf("XREAD %s: unexpected reply", t.key)
-		}
-		kv, err := redis.Values(streams[0], nil)
-		if err != nil || len(kv) != 2 {
-			return fmt.Errorf("XREAD %s: unexpected reply", t.key)
-		}
-		entries, err := redis.Values(kv[1], nil)
+		// None when nothing new came within the block time.
+		entries, err := streamreply.OneStream(reply)
 		if err != nil {
 			return fmt.Errorf("XREAD %s: %w", t.key, err)
 		}
 		for _, e := range entries {
-			id, line, err := entryRecord(e)
+			line, err := entryRecord(e)
 			if err != nil {
 				return fmt.Errorf("%s: %w", t.key, err)
 			}
 			if _, err := fmt.Fprintln(t.out, line); err != nil {
 				return err
 			}
-			last = id
+			last = e.ID
 			if printed++; t.count > 0 && printed == t.count {
 				return nil
 			}
@@ -223,24 +218,13 @@ func (t tailer) subscribe(ctx context.Context, c redis.Conn) error {
 	return nil
 }
 
-// entryRecord returns a stream entry's ID and its record: the "json" field
+// entryRecord returns a stream entry's record: the "json" field
 // the writer stores, or, for an entry written by something else, all its
 // fields as a JSON object.
-func entryRecord(e any) (id, record string, err error) {
-	kv, err := redis.Values(e, nil)
-	if err != nil || len(kv) != 2 {
-		return "", "", errors.New("unexpected stream entry")
+func entryRecord(e streamreply.Entry) (string, error) {
+	if js, ok := e.Field("json"); ok && len(e.Fields) == 2 {
+		return string(js), nil
 	}
-	if id, err = redis.String(kv[0], nil); err != nil {
-		return "", "", errors.New("unexpected stream entry id")
-	}
-	fields, err := redis.StringMap(kv[1], nil)
-	if err != nil {
-		return "", "", fmt.Errorf("entry %s: %w", id, err)
-	}
-	if js, ok := fields["json"]; ok && len(fields) == 1 {
-		return id, js, nil
-	}
-	b, err := json.Marshal(fields)
-	return id, string(b), err
+	b, err := json.Marshal(e.Map())
+	return string(b), err
 }

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudtap/cloudtap/gosrc/logwriter"
+	"github.com/cloudtap/cloudtap/gosrc/internal/logwriter"
+	"github.com/cloudtap/cloudtap/gosrc/internal/option"
 )
 
 // Configuration comes from four places; the first that has a value wins:
@@ -183,10 +184,11 @@ func (cf *configFile) check() error {
 				}
 			}
 			if len(targets) == 0 {
-				return fmt.Errorf("%s:%d: unknown key %q: no cloudtap command has a --%s flag", cf.path, e.line, e.key, e.key)
+				return fmt.Errorf("%s:%d: unknown key %q: no cloudtap command has a --%s flag%s", cf.path, e.line, e.key, e.key, didYouMean(e.key, sets))
 			}
 		} else if sets[e.section].Lookup(e.key) == nil {
-			return fmt.Errorf("%s:%d: unknown key %q in [%s]: cloudtap %s has no --%s flag", cf.path, e.line, e.key, e.section, e.section, e.key)
+			return fmt.Errorf("%s:%d: unknown key %q in [%s]: cloudtap %s has no --%s flag%s", cf.path, e.line, e.key, e.section, e.section, e.key,
+				didYouMean(e.key, map[string]*flag.FlagSet{e.section: sets[e.section]}))
 		}
 		for _, name := range targets {
 			if err := setValue(sets[name], e.key, e.value); err != nil {
@@ -199,6 +201,20 @@ func (cf *configFile) check() error {
 		}
 	}
 	return nil
+}
+
+// didYouMean is "; did you mean NAME?" for the flag of sets closest to
+// key, or "" when none is close.
+func didYouMean(key string, sets map[string]*flag.FlagSet) string {
+	var names []string
+	for _, fs := range sets {
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	}
+	sort.Strings(names)
+	if best := option.Closest(key, names); best != "" {
+		return "; did you mean " + best + "?"
+	}
+	return ""
 }
 
 // lookup returns the entry that sets key for command: its section's,
@@ -226,11 +242,19 @@ func setValue(fs *flag.FlagSet, name, value string) error {
 	if err := fs.Set(name, value); err != nil {
 		return fmt.Errorf("bad value %q: %s", value, wantText(fs.Lookup(name)))
 	}
+	// An option-table flag takes any text and says why it is bad.
+	if v, ok := fs.Lookup(name).Value.(interface{ Err() error }); ok && v.Err() != nil {
+		return fmt.Errorf("bad value %q: %s", value, v.Err())
+	}
 	return nil
 }
 
-// wantText says what a flag takes, from its type.
+// wantText says what a flag takes, from its type; an option-table flag
+// says it itself (its Err).
 func wantText(f *flag.Flag) string {
+	if v, ok := f.Value.(interface{ Err() error }); ok && v.Err() != nil {
+		return v.Err().Error()
+	}
 	if g, ok := f.Value.(flag.Getter); ok {
 		switch g.Get().(type) {
 		case bool:

@@ -96,11 +96,12 @@ func TestConfigFileErrors(t *testing.T) {
 		name, text, want string
 	}{
 		{"unknown-key", "# cloudtap\n\ncolour = blue\n", `%s:3: unknown key "colour": no cloudtap command has a --colour flag`},
+		{"misspelt-key", "[ship]\nbatch-byte = 1M\n", `%s:2: unknown key "batch-byte" in [ship]: cloudtap ship has no --batch-byte flag; did you mean batch-bytes?`},
 		{"key-of-another-command", "[tail]\npaths = conn\n", `%s:2: unknown key "paths" in [tail]: cloudtap tail has no --paths flag`},
-		{"unknown-section", "redis = redis://h\n[frobnicate]\n", `%s:2: unknown section [frobnicate]: sections are command names (decap, ingest, listen, replay, ship, status, tail)`},
+		{"unknown-section", "redis = redis://h\n[frobnicate]\n", `%s:2: unknown section [frobnicate]: sections are command names (decap, ingest, intel, listen, options, replay, ship, status, tail)`},
 		{"bad-duration", "[ingest]\nwait = fortnight\n", `%s:2: wait: bad value "fortnight": want a duration such as 500ms, 30s, 5m or 1h`},
 		{"bad-bool", "[tail]\nfollow = sometimes\n", `%s:2: follow: bad value "sometimes": want true or false`},
-		{"bad-number", "[ship]\nbatch-size = many\n", `%s:2: batch-size: bad value "many": want a whole number`},
+		{"bad-number", "[ship]\nbatch-size = many\n", `%s:2: batch-size: bad value "many": want a whole number, 0 or more`},
 		{"bad-for-one-command", "vni = 1,2\n", `%s:1: vni: bad value "1,2" for cloudtap replay: want a whole number, 0 or more (a key under a [command] section applies to that command only)`},
 		{"twice", "redis = redis://a\n# again\nredis = redis://b\n", `%s:3: redis: given twice (first at line 1)`},
 		{"no-value", "[status]\ngroup =\n", `%s:2: group: no value (leave the key out for the default)`},
@@ -156,7 +157,7 @@ func TestConfigBadValueNamesItsSource(t *testing.T) {
 	conf := writeConfig(t, "# hot tier\nredis = redis://127.0.0.1:1/0 mode=sideways\n")
 	code, _, stderr := runCmd("status", "--config", conf)
 	assert.Equal(t, 2, code)
-	assert.Equal(t, "cloudtap status: "+conf+`:2: redis: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`+"\n", stderr)
+	assert.Equal(t, "cloudtap status: "+conf+`:2: redis: writer: invalid option mode="sideways": want stream, list or pubsub`+"\n", stderr)
 
 	conf = writeConfig(t, "elasticsearch = http://127.0.0.1:1\n[ship]\nconsumer = s1\nbatch-size = 0\n")
 	code, _, stderr = runCmd("ship", "--config", conf)
@@ -171,11 +172,11 @@ func TestConfigBadValueNamesItsSource(t *testing.T) {
 	t.Setenv("CLOUDTAP_REDIS_URL", "redis://127.0.0.1:1/0 mode=sideways")
 	code, _, stderr = runCmd("tail", "conn", "--config", writeConfig(t, "redis = redis://127.0.0.1:1/0\n"))
 	assert.Equal(t, 2, code)
-	assert.Equal(t, `cloudtap tail: CLOUDTAP_REDIS_URL: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`+"\n", stderr)
+	assert.Equal(t, `cloudtap tail: CLOUDTAP_REDIS_URL: writer: invalid option mode="sideways": want stream, list or pubsub`+"\n", stderr)
 
 	code, _, stderr = runCmd("tail", "conn", "--redis", "redis://127.0.0.1:1/0 maxlen=-1")
 	assert.Equal(t, 2, code)
-	assert.Equal(t, `cloudtap tail: --redis: hotstore: invalid option maxlen="-1": must not be negative`+"\n", stderr)
+	assert.Equal(t, `cloudtap tail: --redis: writer: invalid option maxlen="-1": want a whole number, 0 or more`+"\n", stderr)
 }
 
 // A file holding a password that every user can read is used, with a

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtap/cloudtap/gosrc/internal/redistest"
+	"github.com/cloudtap/cloudtap/gosrc/internal/streamreply"
 )
 
 // writeLines writes records, one a line, to a new file in dir.
@@ -170,12 +171,12 @@ func TestIngestSettlesAGroupInDoubt(t *testing.T) {
 			_, err := c.Do("HSET", pk, "records", done, "sha256", key["sha256"], "pending", group, "pending-sha256", after["sha256"])
 			require.NoError(t, err)
 			if !tc.applied { // take the group out again
-				last, err := redis.Values(c.Do("XREVRANGE", "zeek:dns", "+", "-", "COUNT", group))
+				reply, err := c.Do("XREVRANGE", "zeek:dns", "+", "-", "COUNT", group)
+				require.NoError(t, err)
+				last, err := streamreply.Entries(reply)
 				require.NoError(t, err)
 				for _, e := range last {
-					id, _, err := entryRecord(e)
-					require.NoError(t, err)
-					_, err = c.Do("XDEL", "zeek:dns", id)
+					_, err = c.Do("XDEL", "zeek:dns", e.ID)
 					require.NoError(t, err)
 				}
 				require.Len(t, streamJSON(t, c, "zeek:dns"), done)

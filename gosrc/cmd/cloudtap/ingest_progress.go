@@ -68,8 +68,11 @@ import (
 
 	"github.com/gomodule/redigo/redis"
 
-	"github.com/cloudtap/cloudtap/gosrc/hotstore"
-	"github.com/cloudtap/cloudtap/gosrc/zeekschema"
+	"github.com/cloudtap/cloudtap/gosrc/internal/hotstore"
+	"github.com/cloudtap/cloudtap/gosrc/internal/zeekschema"
+
+	"github.com/cloudtap/cloudtap/gosrc/internal/backoff"
+	"github.com/cloudtap/cloudtap/gosrc/internal/rediskey"
 )
 
 // control is ingest's own Redis connection, for progress records and
@@ -111,7 +114,7 @@ func (k *control) close() {
 
 func (k *control) do(cmd string, args ...any) (any, error) {
 	deadline := time.Now().Add(k.wait)
-	backoff := k.cfg.BackoffMin
+	bo := backoff.New(k.cfg.BackoffMin, k.cfg.BackoffMax)
 	for {
 		var err error
 		if k.c == nil {
@@ -126,16 +129,16 @@ func (k *control) do(cmd string, args ...any) (any, error) {
 			k.c = nil
 		}
 		// The server refused (a login, a command): no retry helps.
-		if answered := new(redis.Error); errors.As(err, answered) || time.Now().Add(backoff).After(deadline) {
+		wait := bo.Wait()
+		if answered := new(redis.Error); errors.As(err, answered) || time.Now().Add(wait).After(deadline) {
 			return nil, fmt.Errorf("%s %v: %w", cmd, args[0], err)
 		}
-		time.Sleep(backoff)
-		backoff = min(2*backoff, k.cfg.BackoffMax)
+		time.Sleep(wait)
 	}
 }
 
 // storeSchema stores a log's schema where the cold tier looks for it, as
-// the writer does when a log opens (logwriter.SchemaKey).
+// the writer does when a log opens (rediskey.Schema).
 func (k *control) storeSchema(key string, schema zeekschema.Schema) error {
 	body, err := json.Marshal(schema)
 	if err != nil {
@@ -198,7 +201,7 @@ type input struct {
 // is first, for the records key.
 func progressKey(key string, first []byte) string {
 	id := sha256.Sum256(first)
-	return "{" + key + "}:cloudtap:ingest:" + hex.EncodeToString(id[:16])
+	return rediskey.IngestProgress(key, hex.EncodeToString(id[:16]))
 }
 
 // groupWriterID is the hot-tier writer ID of a group: the input (whose

@@ -14,11 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtap/cloudtap/gosrc/internal/redistest"
+	"github.com/cloudtap/cloudtap/gosrc/internal/streamreply"
 )
 
 // zeekLog is a log Zeek 8.0.10 wrote, kept with package zeekschema's
 // tests: <path>.log as TSV, <path>.json.log as JSON, same records.
-func zeekLog(name string) string { return filepath.Join("..", "..", "zeekschema", "testdata", name) }
+func zeekLog(name string) string {
+	return filepath.Join("..", "..", "internal", "zeekschema", "testdata", name)
+}
 
 // fileLines returns a file's non-empty lines.
 func fileLines(t *testing.T, path string) []string {
@@ -40,11 +43,13 @@ func fileLines(t *testing.T, path string) []string {
 // streamJSON returns the records of a stream, in order.
 func streamJSON(t *testing.T, c redis.Conn, key string) []string {
 	t.Helper()
-	entries, err := redis.Values(c.Do("XRANGE", key, "-", "+"))
+	reply, err := c.Do("XRANGE", key, "-", "+")
+	require.NoError(t, err)
+	entries, err := streamreply.Entries(reply)
 	require.NoError(t, err)
 	out := make([]string, 0, len(entries))
 	for _, e := range entries {
-		_, rec, err := entryRecord(e)
+		rec, err := entryRecord(e)
 		require.NoError(t, err)
 		out = append(out, rec)
 	}
@@ -81,7 +86,7 @@ func TestIngestTSVLogMatchesZeekJSON(t *testing.T) {
 	for i := range want {
 		sameValues(t, want[i], got[i], fmt.Sprintf("record %d", i+1))
 	}
-	schema, err := redis.String(c.Do("GET", "zeek:conn:schema"))
+	schema, err := redis.String(c.Do("GET", "{zeek:conn}:schema"))
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(schema, `[{"name":"ts","type":"time"},{"name":"uid","type":"string"},{"name":"id.orig_h","type":"addr"}`), schema)
 }
@@ -158,7 +163,7 @@ func TestIngestRefusesBadInput(t *testing.T) {
 		{[]string{"--path", "conn", csv}, csv + ": neither Zeek JSON (one object per line) nor a Zeek TSV log (#fields/#types header)"},
 		{[]string{"--schema", csv, zeekLog("conn.log")}, "--schema " + csv + ": header has no #fields line"},
 		{[]string{filepath.Join(dir, "missing.log")}, "stat " + filepath.Join(dir, "missing.log") + ": no such file or directory"},
-		{[]string{"--path", "co{nn", zeekLog("conn.json.log")}, zeekLog("conn.json.log") + `: line 1: cloudtap: log co{nn: hotstore: open log path "co{nn": must not contain braces`},
+		{[]string{"--path", "co{nn", zeekLog("conn.json.log")}, zeekLog("conn.json.log") + `: line 1: log co{nn: hotstore: open log path "co{nn": must not contain braces`},
 		{[]string{"--wait", "0s", zeekLog("conn.log")}, "--wait must be positive"},
 	} {
 		code, stdout, stderr := runCmd(append([]string{"ingest", "--redis", url}, tc.args...)...)
@@ -168,7 +173,7 @@ func TestIngestRefusesBadInput(t *testing.T) {
 	}
 	code, _, stderr := runCmd("ingest", "--redis", "redis://127.0.0.1:6379/0 mode=sideways", zeekLog("conn.log"))
 	assert.Equal(t, 2, code)
-	assert.Equal(t, `cloudtap ingest: --redis: hotstore: invalid option mode="sideways": unknown mode "sideways" (want stream, list or pubsub)`+"\n", stderr)
+	assert.Equal(t, `cloudtap ingest: --redis: writer: invalid option mode="sideways": want stream, list or pubsub`+"\n", stderr)
 }
 
 func TestIngestRedisDownIsARuntimeFailure(t *testing.T) {

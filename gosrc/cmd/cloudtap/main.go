@@ -84,11 +84,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2 // the flag package has printed the reason
 	}
 	if err := applyConfiguration(fs, args[0], *configFile, stderr, from); err != nil {
-		fmt.Fprintf(stderr, "cloudtap %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "cloudtap %s: %s\n", args[0], oneCloudtap(err))
 		return 2
 	}
 	if err := runFn(positional); err != nil {
-		fmt.Fprintf(stderr, "cloudtap %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "cloudtap %s: %s\n", args[0], oneCloudtap(err))
 		var ue usageError
 		if errors.As(err, &ue) {
 			return 2
@@ -96,6 +96,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// oneCloudtap is err's text without the "cloudtap: " that the library's
+// errors start with, which the command's own "cloudtap ship: " says
+// already.
+func oneCloudtap(err error) string {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "cloudtap: "); ok {
+		return rest
+	}
+	return strings.Replace(msg, ": cloudtap: ", ": ", 1)
 }
 
 // parseInterspersed lets flags come before or after positional arguments

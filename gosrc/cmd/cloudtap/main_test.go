@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudtap/cloudtap/gosrc/capture"
 	"github.com/cloudtap/cloudtap/gosrc/decap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/capture"
 	"github.com/cloudtap/cloudtap/gosrc/internal/pcapread"
 	"github.com/cloudtap/cloudtap/gosrc/internal/traces"
 )

@@ -11,8 +11,8 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
-	"github.com/cloudtap/cloudtap/gosrc/capture"
 	"github.com/cloudtap/cloudtap/gosrc/decap"
+	"github.com/cloudtap/cloudtap/gosrc/internal/capture"
 )
 
 // pcapOut writes inner frames as an Ethernet pcap. Tunnels that carried IP
@@ -78,6 +78,12 @@ func (o *pcapOut) close() error {
 func printStats(w io.Writer, st capture.Stats, written int) {
 	fmt.Fprintf(w, "received %d tunnel packets, wrote %d inner frames; refused %d (allowlist), other session %d, other worker %d, malformed %d, kernel drops %d\n",
 		st.Received, written, st.Refused, st.OtherSession, st.OtherWorker, st.Malformed, st.KernelDrops)
+	if st.Duplicates > 0 {
+		fmt.Fprintf(w, "  duplicates (dedup=) %d\n", st.Duplicates)
+	}
+	if st.Reassembled > 0 || st.FragmentsHeld > 0 {
+		fmt.Fprintf(w, "  fragments reassembled into the tunnel packets they complete %d, waiting %d\n", st.Reassembled, st.FragmentsHeld)
+	}
 	for r, n := range st.ByReason {
 		if n > 0 {
 			fmt.Fprintf(w, "  malformed %s: %d\n", decap.Reason(r), n)

@@ -2,13 +2,16 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
-	"github.com/gomodule/redigo/redis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudtap/cloudtap/gosrc/internal/rediskey"
 	"github.com/cloudtap/cloudtap/gosrc/internal/redistest"
+	"github.com/cloudtap/cloudtap/gosrc/internal/streamreply"
 )
 
 func TestStatusShowsLengthLagPendingDead(t *testing.T) {
@@ -23,19 +26,18 @@ func TestStatusShowsLengthLagPendingDead(t *testing.T) {
 	// A shipper has read 10 conn records and acknowledged 4; 2 went to the
 	// dead-letter stream.
 	c := srv.Conn(t)
-	read, err := redis.Values(c.Do("XREADGROUP", "GROUP", "cloudtap", "shipper-1", "COUNT", 10, "STREAMS", "zeek:conn", ">"))
+	read, err := c.Do("XREADGROUP", "GROUP", "cloudtap", "shipper-1", "COUNT", 10, "STREAMS", "zeek:conn", ">")
 	require.NoError(t, err)
-	entries, err := redis.Values(read[0].([]any)[1], nil)
+	entries, err := streamreply.OneStream(read)
 	require.NoError(t, err)
 	require.Len(t, entries, 10)
 	for _, e := range entries[:4] {
-		id, _, err := entryRecord(e)
-		require.NoError(t, err)
-		_, err = c.Do("XACK", "zeek:conn", "cloudtap", id)
+		_, err = c.Do("XACK", "zeek:conn", "cloudtap", e.ID)
 		require.NoError(t, err)
 	}
-	for i := range 2 {
-		_, err = c.Do("XADD", "zeek:conn:dead", "*", "json", fmt.Sprintf(`{"n":%d}`, i), "error", "mapper_parsing_exception")
+	// One under the tagged name, one under the name before 0.2: both count.
+	for i, key := range []string{"{zeek:conn}:dead", "zeek:conn:dead"} {
+		_, err = c.Do("XADD", key, "*", "json", fmt.Sprintf(`{"n":%d}`, i), "error", "mapper_parsing_exception")
 		require.NoError(t, err)
 	}
 
@@ -78,4 +80,34 @@ func TestStatusRefusesBadInput(t *testing.T) {
 	code, _, stderr = runCmd("status", "--redis", srv.URL("", "")+"/0")
 	assert.Equal(t, 1, code)
 	assert.Equal(t, fmt.Sprintf("cloudtap status: connect to redis at %s: dial tcp %s: connect: connection refused\n", srv.Addr(), srv.Addr()), stderr)
+}
+
+// On a Redis Cluster, status lists the paths of every node (a SCAN sees
+// one node's keys) and reads each where it lives; tail reads a stream
+// from its node.
+func TestStatusAndTailOnARedisCluster(t *testing.T) {
+	cluster := redistest.StartCluster(t, 3, redistest.Options{})
+	addrs := cluster.Addrs()
+	url := "redis://" + addrs[0] + " cluster=yes cluster-nodes=" + strings.Join(addrs[1:], ",")
+	paths := []string{"conn", "dns", "http", "ssl", "files"}
+	nodes := map[string]bool{}
+	want := "PATH   LENGTH  LAG (cloudtap)  PENDING  DEAD\n"
+	for i, p := range paths {
+		owner, err := cluster.Owner(rediskey.Records("zeek:", p))
+		require.NoError(t, err)
+		nodes[owner.Addr()] = true
+		writeLog(t, url+" protect-group=cloudtap", p, tailRecords(0, 10+i))
+	}
+	require.GreaterOrEqual(t, len(nodes), 2, "the streams are on different nodes")
+	for _, p := range []string{"conn", "dns", "files", "http", "ssl"} { // sorted
+		n := 10 + slices.Index(paths, p)
+		want += fmt.Sprintf("%-6s %-7d %-15d %-8d %d\n", p, n, n, 0, 0)
+	}
+	code, stdout, stderr := runCmd("status", "--redis", url)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, want, stdout)
+
+	code, stdout, stderr = runCmd("tail", "ssl", "--count", "2", "--redis", url)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, lines(tailRecords(11, 13)), stdout, "the last two of ssl's 13 records")
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudtap/cloudtap/gosrc/internal/logwriter"
 	"github.com/cloudtap/cloudtap/gosrc/internal/redistest"
-	"github.com/cloudtap/cloudtap/gosrc/logwriter"
 )
 
 // waitTimeout bounds waits for a healthy local server; not a speed target.

@@ -2,7 +2,7 @@
 // a free loopback port, waited for until it answers, stopped with SIGTERM
 // (SIGKILL if it ignores that), killed with it if the test binary dies, and
 // the tail of its log shown when it will not start. redistest (redis-server)
-// and estest (ZincSearch) are built on it.
+// and estest (OpenSearch, Elasticsearch) are built on it.
 //
 // Nothing here assumes a server is already running, and no package-level
 // state is kept.
@@ -11,10 +11,13 @@ package childproc
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -36,6 +39,9 @@ type Proc struct {
 	ReadyTimeout, StopTimeout time.Duration
 	// PollInterval is the pause between two Ready attempts.
 	PollInterval time.Duration
+	// Detach starts the process in a session of its own that outlives the
+	// caller (a server left running by a command), instead of dying with it.
+	Detach bool
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -61,8 +67,12 @@ func (p *Proc) Start(cmd *exec.Cmd, ready func() error, reaped func()) error {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
-	// If the test binary dies, the server must not outlive it.
-	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	if p.Detach {
+		cmd.SysProcAttr.Setsid = true
+	} else {
+		// If the test binary dies, the server must not outlive it.
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
 	if err := cmd.Start(); err != nil {
 		reaped()
 		return fmt.Errorf("start %s: %w", cmd.Path, err)
@@ -164,11 +174,54 @@ func LogTail(path string, max int) string {
 	return string(b)
 }
 
-// FreeLoopbackPort asks the kernel for a TCP port that is free right now
-// on 127.0.0.1. Another process could take it before the server binds it;
-// the start then fails with a clear error rather than talking to a
-// stranger.
+// FreeLoopbackPort finds a TCP port that is free right now on 127.0.0.1,
+// below the kernel's ephemeral range. Outgoing connections take their
+// local ports from that range, so a port the kernel picks with bind(0) can
+// be taken by any client between this choice and the server's bind; that
+// is how an OpenSearch node lost its port in CI while eight test packages
+// ran. Below the range only another chooser like this one competes, and it
+// picks at random. The port plus 10000 (a Redis Cluster bus port) is below
+// the range too.
 func FreeLoopbackPort() (int, error) {
+	low, err := ephemeralLow()
+	if err != nil {
+		return 0, fmt.Errorf("find free loopback port: %w", err)
+	}
+	const first, busOffset = 10000, 10000
+	last := low - busOffset - 1
+	if last-first < 1000 {
+		return kernelPort() // an unusual range leaves no room below it
+	}
+	for range 100 {
+		port := first + rand.IntN(last-first+1)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			l.Close()
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("find free loopback port: 100 random ports in %d-%d are taken", first, last)
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range, or
+// Linux's default where /proc does not say.
+func ephemeralLow() (int, error) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if errors.Is(err, os.ErrNotExist) {
+		return 32768, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) != 2 {
+		return 0, fmt.Errorf("ip_local_port_range: want two ports, got %q", b)
+	}
+	return strconv.Atoi(fields[0])
+}
+
+// kernelPort is a port from bind(0), inside the ephemeral range.
+func kernelPort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find free loopback port: %w", err)

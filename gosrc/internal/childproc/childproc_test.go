@@ -2,8 +2,10 @@ package childproc
 
 import (
 	"errors"
+	"net"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -62,5 +64,11 @@ func TestStartAgainAfterStop(t *testing.T) {
 func TestFreeLoopbackPort(t *testing.T) {
 	port, err := FreeLoopbackPort()
 	require.NoError(t, err)
-	assert.Greater(t, port, 0)
+	low, err := ephemeralLow()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, port, 10000)
+	assert.Less(t, port+10000, low, "the port and its cluster bus port are below the ephemeral range, where clients take theirs")
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	require.NoError(t, err, "the port is free")
+	l.Close()
 }

@@ -13,8 +13,8 @@ import (
 // fails the test instead of hanging it.
 var httpClient = &http.Client{Timeout: 30 * time.Second}
 
-// Do sends a request to path (from the server root, e.g. "/es/_bulk") as
-// the admin user. body is sent as is when it is []byte or string, else as
+// Do sends a request to path, from the base of the Elasticsearch API
+// (e.g. "/_bulk"), with the server's credentials. body is sent as is when it is []byte or string, else as
 // JSON. It returns the status and the whole reply body.
 func (s *Server) Do(method, path string, body any) (int, []byte, error) {
 	return s.DoAs(s.User, s.Password, method, path, body)
@@ -36,7 +36,7 @@ func (s *Server) DoAs(user, password, method, path string, body any) (int, []byt
 		}
 		rd = bytes.NewReader(enc)
 	}
-	req, err := http.NewRequest(method, "http://"+s.Addr()+path, rd)
+	req, err := http.NewRequest(method, s.URL()+path, rd)
 	if err != nil {
 		return 0, nil, fmt.Errorf("build request %s %s: %w", method, path, err)
 	}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,45 +18,90 @@ import (
 // Start and stop deadlines. They bound how long a broken environment can
 // hang a test; they are not speed assertions.
 const (
-	readyTimeout = 30 * time.Second
-	stopTimeout  = 20 * time.Second
+	readyTimeout = 90 * time.Second
+	stopTimeout  = 30 * time.Second
 )
 
-// Server is one running (or stopped) ZincSearch owned by a test.
+// Engine names a search server the tests can run.
+type Engine string
+
+const (
+	// OpenSearch is a real OpenSearch 2.19 node, assembled from Maven
+	// Central: what the cold tier is tested against.
+	OpenSearch Engine = "opensearch"
+	// Elasticsearch is a real Elasticsearch 8.19 node, assembled from
+	// Maven Central the same way, without the modules Maven Central does
+	// not serve (no GET /, no /_data_stream API, no security).
+	Elasticsearch Engine = "elasticsearch"
+)
+
+// Options choose the engine and its node settings.
+type Options struct {
+	// Engine is the server to run; empty means DefaultEngine().
+	Engine Engine
+	// Settings are extra OpenSearch (or Elasticsearch) node settings, e.g.
+	// "thread_pool.write.queue_size": "1" for a node that answers 429
+	// under load.
+	Settings map[string]string
+}
+
+// Server is one running (or stopped) search server owned by a test.
 type Server struct {
-	// Dir holds the data directory and zinc.log.
+	// Engine is what runs.
+	Engine Engine
+	// Dir holds the server's data and its log.
 	Dir string
 	// Port is the loopback HTTP port; it stays the same across Stop/Start.
 	Port int
-	// User and Password are the admin credentials; Zinc always requires
-	// basic auth.
+	// User and Password are the credentials the server requires: empty,
+	// since the test engines run without their security modules; a test
+	// of credentials and TLS puts StartSecure in front.
 	User, Password string
 
-	binary string
-	proc   *childproc.Proc
+	// program is the built node's directory; settings are node settings.
+	program  string
+	settings map[string]string
+	proc     *childproc.Proc
 }
 
-// Start builds (first use only) and starts a ZincSearch, waits until it
-// answers, and stops it when the test ends.
-func Start(t testing.TB) *Server {
-	t.Helper()
-	s := &Server{
-		binary:   Binary(t),
-		Dir:      t.TempDir(),
-		User:     "admin",
-		Password: "Complexpass#123",
+// Start starts a real OpenSearch node on a free loopback port, with its
+// data in a temporary directory, waits until it answers, and stops it when
+// the test ends. The node is built on first use (package doc). With
+// CLOUDTAP_TEST_ENGINE=elasticsearch in the environment it starts an
+// Elasticsearch node instead (DefaultEngine).
+func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
+
+// EngineEnv names the environment variable that chooses the engine of
+// Start and of StartWith without an Engine: opensearch (the default) or
+// elasticsearch.
+const EngineEnv = "CLOUDTAP_TEST_ENGINE"
+
+// DefaultEngine is the engine EngineEnv names, OpenSearch when it is unset
+// or empty. Any other value is returned as is, for New to refuse.
+func DefaultEngine() Engine {
+	if e := os.Getenv(EngineEnv); e != "" {
+		return Engine(e)
 	}
+	return OpenSearch
+}
+
+// StartWith is Start with options. Where the tools to build the engine
+// are missing (java or mvn) the test is
+// skipped, loudly: it proves nothing without a real engine.
+func StartWith(t testing.TB, opts Options) *Server {
+	t.Helper()
 	port, err := childproc.FreeLoopbackPort()
 	if err != nil {
 		t.Fatalf("estest: %v", err)
 	}
-	s.Port = port
-	s.proc = &childproc.Proc{
-		Name:         fmt.Sprintf("zincsearch on port %d", port),
-		Log:          filepath.Join(s.Dir, "zinc.log"),
-		ReadyTimeout: readyTimeout,
-		StopTimeout:  stopTimeout,
-		PollInterval: 50 * time.Millisecond,
+	dir := filepath.Join(t.TempDir(), "engine")
+	s, err := New(opts, dir, port, t.Logf)
+	var missing *ToolMissingError
+	if errors.As(err, &missing) {
+		t.Skipf("SKIPPING: %v; this test needs a real search engine and proves nothing without it", err)
+	}
+	if err != nil {
+		t.Fatalf("estest: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := s.Stop(); err != nil {
@@ -69,8 +114,79 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-// URL is the base of the Elasticsearch API, which Zinc serves under /es.
-func (s *Server) URL() string { return "http://" + s.Addr() + "/es" }
+// ToolMissingError says that a tool needed to build an engine is absent.
+type ToolMissingError struct{ Tool, Engine string }
+
+func (e *ToolMissingError) Error() string {
+	return fmt.Sprintf("no %s command to build %s with", e.Tool, e.Engine)
+}
+
+// New prepares a server in dir (created if missing) on port, building the
+// engine into the user's cache first if needed (logf hears about a build),
+// and does not start it.
+func New(opts Options, dir string, port int, logf func(string, ...any)) (*Server, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create server directory: %w", err)
+	}
+	if opts.Engine == "" {
+		opts.Engine = DefaultEngine()
+	}
+	s := &Server{Engine: opts.Engine, Dir: dir, Port: port, settings: opts.Settings}
+	var err error
+	switch opts.Engine {
+	case OpenSearch:
+		s.program, err = LauncherPath(logf)
+	case Elasticsearch:
+		s.program, err = ElasticsearchPath(logf)
+	default:
+		return nil, fmt.Errorf("unknown engine %q (want %s or %s; %s=%s)", opts.Engine, OpenSearch, Elasticsearch, EngineEnv, os.Getenv(EngineEnv))
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.proc = &childproc.Proc{
+		Name:         fmt.Sprintf("%s on port %d", s.Engine, port),
+		Log:          filepath.Join(dir, string(s.Engine)+".log"),
+		ReadyTimeout: readyTimeout,
+		StopTimeout:  stopTimeout,
+		PollInterval: 100 * time.Millisecond,
+	}
+	return s, nil
+}
+
+// Command is the server's command line, not started; its output belongs
+// in LogPath.
+func (s *Server) Command() *exec.Cmd {
+	switch s.Engine {
+	case Elasticsearch:
+		return s.elasticsearchCommand()
+	default:
+		return s.openSearchCommand()
+	}
+}
+
+// Ready is one readiness probe: nil once the server takes requests.
+func (s *Server) Ready() error {
+	switch s.Engine {
+	case Elasticsearch:
+		return s.elasticsearchHealthy()
+	default:
+		return s.openSearchHealthy()
+	}
+}
+
+// URL is the base of the Elasticsearch API, without credentials.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// AuthURL is URL with the server's credentials in it, where it has any:
+// what a cloudtap configuration names.
+func (s *Server) AuthURL() string {
+	u, _ := url.Parse(s.URL()) // built here from a loopback address: always parses
+	if s.User != "" {
+		u.User = url.UserPassword(s.User, s.Password)
+	}
+	return u.String()
+}
 
 // Addr is host:port of the server.
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port)) }
@@ -86,58 +202,22 @@ func (s *Server) Start() error {
 	}
 	logf, err := os.OpenFile(s.proc.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return fmt.Errorf("open zinc.log: %w", err)
+		return fmt.Errorf("open server log: %w", err)
 	}
-	cmd := exec.Command(s.binary)
-	cmd.Dir = s.Dir // Zinc reads a .env from its working directory; this one has none
-	cmd.Env = s.env()
+	cmd := s.Command()
 	cmd.Stdout, cmd.Stderr = logf, logf
-	return s.proc.Start(cmd, s.healthy, func() { logf.Close() })
+	return s.proc.Start(cmd, s.Ready, func() { logf.Close() })
 }
 
-// env is the server's whole environment: nothing inherited, so that a
-// developer's ZINC_* settings cannot change a test, and no network calls
-// home (telemetry, error reporting).
-func (s *Server) env() []string {
-	return []string{
-		"HOME=" + s.Dir,
-		"ZINC_FIRST_ADMIN_USER=" + s.User,
-		"ZINC_FIRST_ADMIN_PASSWORD=" + s.Password,
-		"ZINC_DATA_PATH=" + filepath.Join(s.Dir, "data"),
-		"ZINC_SERVER_ADDRESS=127.0.0.1",
-		"ZINC_SERVER_PORT=" + strconv.Itoa(s.Port),
-		"ZINC_TELEMETRY=false",
-		"ZINC_SENTRY=false",
-		"ZINC_PROFILER=false",
-		// Documents become searchable within ~0.25 s instead of ~1 s.
-		"ZINC_WAL_SYNC_INTERVAL=100ms",
-		// A search may return every document of a test (default 10000),
-		// so that tests can check each record is there exactly once.
-		"ZINC_MAX_RESULTS=1000000",
-		"GIN_MODE=release",
-	}
-}
-
-// healthy is one readiness probe: /healthz answers 200.
-func (s *Server) healthy() error {
-	client := &http.Client{Timeout: time.Second}
-	resp, err := client.Get("http://" + s.Addr() + "/healthz")
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("/healthz answered %s", resp.Status)
-	}
-	return nil
-}
-
-// Stop shuts the server down with SIGTERM (Zinc then closes its indexes)
+// Stop shuts the server down with SIGTERM (it then closes its indexes)
 // and waits for it. Stopping a stopped server does nothing.
 func (s *Server) Stop() error { return s.proc.Stop() }
 
 // Kill ends the server with SIGKILL, as a crash would.
 func (s *Server) Kill() error { return s.proc.Kill() }
 
-// LogTail returns the end of zinc.log, for failure messages.
+// LogPath is the server's log file.
+func (s *Server) LogPath() string { return s.proc.Log }
+
+// LogTail returns the end of the server's log, for failure messages.
 func (s *Server) LogTail() string { return childproc.LogTail(s.proc.Log, 4000) }

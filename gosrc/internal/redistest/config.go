@@ -3,13 +3,15 @@ package redistest
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cloudtap/cloudtap/gosrc/internal/tlstest"
 )
 
 // redisConf renders the redis.conf for a server. Persistence is off unless
 // opts.AppendOnly asks for it, so a plain server leaves nothing behind and a
 // restart starts empty; "save" is always off because RDB snapshots would only
 // slow tests down.
-func redisConf(opts Options, dir string, port int, tls *tlsFiles) string {
+func redisConf(opts Options, dir string, port int, tls *tlstest.Files) string {
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/gomodule/redigo/redis"
 
 	"github.com/cloudtap/cloudtap/gosrc/internal/childproc"
+	"github.com/cloudtap/cloudtap/gosrc/internal/tlstest"
 )
 
 // Start and stop deadlines. They bound how long a broken environment can
@@ -67,9 +68,9 @@ func Start(t testing.TB, opts Options) *Server {
 		StopTimeout:  stopTimeout,
 		PollInterval: 20 * time.Millisecond,
 	}
-	var files *tlsFiles
+	var files *tlstest.Files
 	if opts.TLS {
-		f, err := writeTLSFiles(dir)
+		f, err := tlstest.Write(dir)
 		if err != nil {
 			t.Fatalf("redistest: %v", err)
 		}

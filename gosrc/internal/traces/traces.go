@@ -4,6 +4,7 @@
 package traces
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -19,9 +20,10 @@ const EnvDir = "CLOUDTAP_TRACES"
 // Frame is one captured packet.
 type Frame = pcapread.Frame
 
-// Dir returns the traces directory, failing the test when it is missing:
-// the traces are part of every checkout's surroundings, so their absence is
-// a broken set-up, not a reason to skip.
+// Dir returns the traces directory. The captures sit beside the project's
+// own checkouts (../shared) and CI's, never beside a user's clone: where
+// they are missing the test is skipped, loudly, except under CI (CI set),
+// where their absence is a broken set-up and fails the test.
 func Dir(t testing.TB) string {
 	t.Helper()
 	if d := os.Getenv(EnvDir); d != "" {
@@ -35,7 +37,11 @@ func Dir(t testing.TB) string {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
 			dir := filepath.Join(filepath.Dir(d), "shared", "traces")
 			if _, err := os.Stat(dir); err != nil {
-				t.Fatalf("traces: shared captures not found at %s (set %s): %v", dir, EnvDir, err)
+				msg := fmt.Sprintf("traces: shared captures not found at %s (set %s): %v", dir, EnvDir, err)
+				if os.Getenv("CI") != "" {
+					t.Fatal(msg)
+				}
+				t.Skip("SKIPPING: " + msg + "; this test reads real mirrored captures, which only the project's own machines have")
 			}
 			return dir
 		}

@@ -1,0 +1,225 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/cloudtap/cloudtap/gosrc/decap"
+)
+
+type listener interface {
+	readBatch(b *Batch) (int, error)
+	fd() int
+	stats() Stats
+	close() error
+	String() string
+}
+
+// Source is an opened spec: one or more listeners read in turn.
+type Source struct {
+	listeners []listener
+	done      []bool // files that reached their end
+	epfd      int
+	live      bool
+	next      int // listener to read first, so none starves
+	// final are the counts at Close, what Stats returns after it.
+	final  Stats
+	closed bool
+}
+
+// Open parses spec (see ParseSpec) and opens every listener in it.
+func Open(spec string) (*Source, error) {
+	ls, err := ParseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	return OpenListeners(ls)
+}
+
+// OpenListeners opens already parsed listeners.
+func OpenListeners(specs []ListenerSpec) (*Source, error) {
+	s := &Source{epfd: -1}
+	fail := func(err error) (*Source, error) {
+		s.Close()
+		return nil, err
+	}
+	for _, l := range specs {
+		dec, err := decap.NewDecoder(l.Decode)
+		if err != nil {
+			return fail(fmt.Errorf("capture: %s: %w", l.Kind, err))
+		}
+		switch l.Kind {
+		case KindFile:
+			fl, err := openFile(l, dec)
+			if err != nil {
+				return fail(fmt.Errorf("capture: %w", err))
+			}
+			s.listeners = append(s.listeners, fl)
+		case KindVXLAN, KindGENEVE, KindGREUDP, KindGRE:
+			s.live = true
+			families := []int{unix.AF_INET}
+			switch {
+			case l.Addr.Addr().Is6() && !l.AnyAddr:
+				families = []int{unix.AF_INET6}
+			case l.AnyAddr && l.Kind == KindGRE:
+				// Raw IPv6 sockets never see IPv4: open one of each.
+				families = []int{unix.AF_INET, unix.AF_INET6}
+			case l.AnyAddr:
+				families = []int{unix.AF_INET6} // dual-stack
+			}
+			for _, fam := range families {
+				sl, err := openSocket(l, fam, dec)
+				if err != nil {
+					return fail(fmt.Errorf("capture: %w", err))
+				}
+				s.listeners = append(s.listeners, sl)
+			}
+		default:
+			return fail(fmt.Errorf("capture: unknown listener kind %q", l.Kind))
+		}
+	}
+	s.done = make([]bool, len(s.listeners))
+	if s.live {
+		if err := s.setupEpoll(); err != nil {
+			return fail(err)
+		}
+	}
+	return s, nil
+}
+
+// setupEpoll makes one descriptor that is readable when any socket is, so
+// that Zeek's IO loop (or Wait) can sleep on a single fd.
+func (s *Source) setupEpoll() error {
+	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("capture: epoll: %w", err)
+	}
+	s.epfd = fd
+	for _, l := range s.listeners {
+		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(l.fd())}
+		if err := unix.EpollCtl(fd, unix.EPOLL_CTL_ADD, l.fd(), &ev); err != nil {
+			return fmt.Errorf("capture: epoll add %s: %w", l, err)
+		}
+	}
+	return nil
+}
+
+// Live says whether the source reads sockets (else files).
+func (s *Source) Live() bool { return s.live }
+
+// Fd is readable when packets are waiting; -1 for files, which are always
+// ready until they end.
+func (s *Source) Fd() int { return s.epfd }
+
+// ReadBatch appends to b whatever packets are ready, without blocking. It
+// returns 0, nil when none are, and io.EOF once every file has ended.
+func (s *Source) ReadBatch(b *Batch) (int, error) {
+	total := 0
+	n := len(s.listeners)
+	for k := 0; k < n && !b.Full(1); k++ {
+		i := (s.next + k) % n
+		if s.done[i] {
+			continue
+		}
+		got, err := s.listeners[i].readBatch(b)
+		total += got
+		if errors.Is(err, io.EOF) {
+			s.done[i] = true
+			continue
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	s.next = (s.next + 1) % max(n, 1)
+	if total == 0 && !s.live && s.allDone() {
+		return 0, io.EOF
+	}
+	return total, nil
+}
+
+func (s *Source) allDone() bool {
+	for _, d := range s.done {
+		if !d {
+			return false
+		}
+	}
+	return true
+}
+
+// Wait sleeps until a packet may be ready or the timeout passes; for
+// programs without an event loop of their own (cloudtap listen).
+func (s *Source) Wait(timeout time.Duration) error {
+	if !s.live {
+		return nil
+	}
+	var ev [1]unix.EpollEvent
+	for {
+		_, err := unix.EpollWait(s.epfd, ev[:], int(timeout.Milliseconds()))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("capture: epoll wait: %w", err)
+		}
+		return nil
+	}
+}
+
+// Stats sums the counters of every listener.
+func (s *Source) Stats() Stats {
+	if s.closed {
+		return s.final
+	}
+	var st Stats
+	for _, l := range s.listeners {
+		st.Add(l.stats())
+	}
+	return st
+}
+
+// LocalAddrs are the bound addresses of the socket listeners.
+func (s *Source) LocalAddrs() []netip.AddrPort {
+	var out []netip.AddrPort
+	for _, l := range s.listeners {
+		if sl, ok := l.(*socketListener); ok {
+			out = append(out, sl.local)
+		}
+	}
+	return out
+}
+
+func (s *Source) String() string {
+	names := make([]string, len(s.listeners))
+	for i, l := range s.listeners {
+		names[i] = l.String()
+	}
+	return strings.Join(names, "+")
+}
+
+// Close closes every listener; it is safe on a partly opened Source.
+func (s *Source) Close() error {
+	var errs []error
+	for _, l := range s.listeners {
+		if err := l.close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if s.listeners != nil {
+		// The counts at close, the kernel's drops included, stay readable.
+		s.final = s.Stats()
+		s.closed = true
+	}
+	s.listeners = nil
+	if s.epfd >= 0 {
+		errs = append(errs, unix.Close(s.epfd))
+		s.epfd = -1
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,59 @@
+package replay
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtap/cloudtap/gosrc/internal/capture"
+	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
+)
+
+func TestSenderBatchesAndFlushes(t *testing.T) {
+	src, err := capture.Open("vxlan://127.0.0.1:0")
+	require.NoError(t, err)
+	defer src.Close()
+
+	s, err := NewSender(src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 5}, 0)
+	require.NoError(t, err)
+	const n = 200
+	for i := 0; i < n; i++ {
+		frame := make([]byte, 60)
+		frame[12], frame[13] = 0x08, 0x00
+		copy(frame[14:], fmt.Sprintf("frame %03d", i))
+		require.NoError(t, s.Send(frame))
+	}
+	// Unpaced, packets leave in whole batches of 64; the rest wait for Close.
+	assert.Equal(t, uint64(3*batchSize), s.Sent())
+	require.NoError(t, s.Close())
+	assert.Equal(t, uint64(n), s.Sent())
+
+	b := capture.NewBatch(64, 64*capture.DefaultSnaplen)
+	var got []string
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) < n && time.Now().Before(deadline) {
+		b.Reset()
+		k, err := src.ReadBatch(b)
+		require.NoError(t, err)
+		for i := 0; i < k; i++ {
+			got = append(got, string(b.Frame(i)[14:23]))
+		}
+		if k == 0 {
+			require.NoError(t, src.Wait(50*time.Millisecond))
+		}
+	}
+	require.Len(t, got, n)
+	for i, g := range got {
+		assert.Equal(t, fmt.Sprintf("frame %03d", i), g, "order")
+	}
+}
+
+func TestSenderErrors(t *testing.T) {
+	_, err := NewSender("127.0.0.1:4789", encap.Header{Format: encap.VXLAN, ID: 1 << 24}, 0)
+	assert.ErrorContains(t, err, "exceeds 24 bits")
+	_, err = NewSender("not-an-ip", encap.Header{Format: encap.GRE}, 0)
+	assert.ErrorContains(t, err, "sends to an IP address")
+}
