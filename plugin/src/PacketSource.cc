@@ -1,5 +1,8 @@
 #include "PacketSource.h"
 
+#include "CApi.h"
+#include "Telemetry.h"
+
 #include <zeek/iosource/Packet.h>
 #include <zeek/util.h>
 
@@ -15,13 +18,6 @@ constexpr uint32_t snaplen = 16384;
 constexpr int link_ethernet = 1; // DLT_EN10MB
 constexpr int linktype_raw = 101; // LINKTYPE_RAW, as cloudtap reports raw IP frames
 constexpr int dlt_raw = 12;       // libpcap's DLT_RAW, what pcap_compile expects for them
-
-// takeError turns a C API error string into a std::string and frees it.
-std::string takeError(char* err) {
-    std::string msg = err ? err : "unknown error";
-    cloudtap_free(err);
-    return msg;
-}
 } // namespace
 
 MirrorSession PacketSource::current_session;
@@ -58,12 +54,14 @@ void PacketSource::Open() {
     props.link_type = link_ethernet; // each packet carries its own link type too
     props.netmask = NETMASK_UNKNOWN;
     props.is_live = cloudtap_src_is_live(handle) != 0;
+    telemetry::SourceOpened(spec, handle);
     Opened(props);
 }
 
 void PacketSource::Close() {
     if ( ! handle )
         return;
+    telemetry::SourceClosed(spec); // keeps the last counts
     cloudtap_src_close(handle);
     handle = 0;
     count = next = 0;
@@ -168,9 +166,11 @@ void PacketSource::Statistics(Stats* stats) {
     cloudtap_src_get_stats(handle, &s);
     stats->received = s.delivered - bpf_filtered;
     stats->dropped = s.kernel_drops + s.malformed;
-    stats->link = s.received;
+    // Tunnel packets, a reassembled datagram once: link = received +
+    // dropped + filtered, exactly.
+    stats->link = s.received - s.reassembled - s.fragments_held;
     stats->bytes_received = s.bytes;
-    stats->filtered = s.refused + s.other_session + s.other_worker + bpf_filtered;
+    stats->filtered = s.refused + s.other_session + s.other_worker + s.duplicates + bpf_filtered;
 }
 
 } // namespace cloudtap::zeek_plugin

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <zeek/logging/WriterBackend.h>
 #include <zeek/plugin/Plugin.h>
 
 namespace plugin::CloudTap_Sensor {
@@ -9,6 +10,11 @@ protected:
     zeek::plugin::Configuration Configure() override;
     void InitPostScript() override;
     void Done() override;
+    // Makes the telemetry of every log Log::WRITER_REDIS writes, on the
+    // main thread.
+    void HookLogInit(const std::string& writer, const std::string& instantiating_filter, bool local, bool remote,
+                     const zeek::logging::WriterBackend::WriterInfo& info, int num_fields,
+                     const zeek::threading::Field* const* fields) override;
 };
 
 extern Plugin plugin;

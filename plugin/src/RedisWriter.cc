@@ -1,9 +1,14 @@
 #include "RedisWriter.h"
 
+#include "CApi.h"
+#include "Telemetry.h"
+
 #include <zeek/Desc.h>
+#include <zeek/RunState.h>
 #include <zeek/zeek-config.h>
 #include <zeek/util.h>
 
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -15,53 +20,96 @@ namespace {
 
 RedisSettings settings;
 
-// One Go writer per Redis URL, shared by every log's writer thread: Go's
-// writer is safe for concurrent use and keeps one buffer bound for all.
+// One Go writer per configuration (CloudTap::redis_url with a filter's
+// $config laid over it), shared by every log's writer thread that uses it:
+// Go's writer is safe for concurrent use and keeps one buffer bound for
+// all. It is closed when the last log using it finishes, on that log's
+// thread, so that nothing of it is left for Plugin::Done, after Zeek's
+// threads are gone.
+struct SharedWriter {
+    uintptr_t handle = 0;
+    int logs = 0;
+};
 std::mutex writers_mutex;
-std::map<std::string, uintptr_t> writers;
+std::map<std::string, SharedWriter> writers;
 
-std::string takeError(char* err) {
-    std::string msg = err ? err : "unknown error";
-    cloudtap_free(err);
-    return msg;
+// writerKey names a filter's configuration: the same $config shares a
+// writer. Zeek's table is ordered by key, so the same table gives the same
+// key.
+std::string writerKey(const zeek::logging::WriterBackend::WriterInfo::config_map& config) {
+    std::string key;
+    for ( const auto& [k, v] : config )
+        key += std::string(k) + "=" + std::string(v) + "\n";
+    return key;
 }
 
-uintptr_t sharedWriter(const std::string& url, std::string* err) {
+uintptr_t acquireWriter(const zeek::logging::WriterBackend::WriterInfo::config_map& config, std::string* err) {
     std::lock_guard<std::mutex> lock(writers_mutex);
-    if ( auto it = writers.find(url); it != writers.end() )
-        return it->second;
-    char* cerr = nullptr;
-    // Queued: the writer's reports (Redis away, batches resent) are taken
-    // by the writer threads' heartbeats and go to reporter.log.
-    uintptr_t w = cloudtap_writer_open_queued(const_cast<char*>(url.c_str()), &cerr);
-    if ( ! w ) {
-        *err = takeError(cerr);
-        return 0;
+    auto key = writerKey(config);
+    auto& shared = writers[key];
+    if ( ! shared.handle ) {
+        std::vector<cloudtap_option> overrides;
+        for ( const auto& [k, v] : config )
+            overrides.push_back({k, v});
+        char* cerr = nullptr;
+        // Queued: the writer's reports (Redis away, batches resent) are
+        // taken by the writer threads' heartbeats and go to reporter.log.
+        shared.handle = cloudtap_writer_open_with(const_cast<char*>(settings.url.c_str()), overrides.data(),
+                                                  static_cast<uint32_t>(overrides.size()), 1, &cerr);
+        if ( ! shared.handle ) {
+            writers.erase(key);
+            *err = takeError(cerr);
+            return 0;
+        }
     }
-    writers[url] = w;
-    return w;
+    shared.logs++;
+    return shared.handle;
+}
+
+// releaseWriter closes the writer once no log uses it: within the
+// configuration's close-timeout for Redis, then es-close-timeout for the
+// embedded shipper. It returns the close's error, empty when fine.
+std::string releaseWriter(uintptr_t handle) {
+    uintptr_t closing = 0;
+    {
+        std::lock_guard<std::mutex> lock(writers_mutex);
+        for ( auto it = writers.begin(); it != writers.end(); ++it ) {
+            if ( it->second.handle == handle && --it->second.logs == 0 ) {
+                closing = handle;
+                writers.erase(it);
+                break;
+            }
+        }
+    }
+    if ( ! closing )
+        return "";
+    char* err = nullptr;
+    if ( cloudtap_writer_close(closing, 0, &err) != 0 )
+        return takeError(err);
+    return "";
 }
 
 } // namespace
 
 std::string RedisWriter::Configure(const RedisSettings& s) {
     settings = s;
-    // Opening checks the URL and options without needing Redis up; the
-    // writer is then ready for the first log.
-    std::string err;
-    if ( ! sharedWriter(settings.url, &err) )
-        return err;
+    // Checks the configuration without needing Redis up; writers open with
+    // the first log that uses them.
+    char* err = nullptr;
+    if ( cloudtap_config_check(const_cast<char*>(settings.url.c_str()), &err) != 0 )
+        return takeError(err);
     return "";
 }
 
 void RedisWriter::CloseAll() {
+    // Every log has finished by now, and each closed its writer with the
+    // last one; what is left here was opened by a log that never finished.
     std::lock_guard<std::mutex> lock(writers_mutex);
-    for ( auto& [url, w] : writers ) {
+    for ( auto& [key, shared] : writers ) {
         char* err = nullptr;
-        // The Go error names cloudtap itself. This runs after Zeek's
-        // threads and logs are gone, so stderr is the place left; the
-        // writer puts messages nobody took there too.
-        if ( cloudtap_writer_close(w, settings.close_timeout_ms, &err) != 0 )
+        // This runs after Zeek's threads and logs are gone, so stderr is
+        // the place left; the writer puts messages nobody took there too.
+        if ( cloudtap_writer_close(shared.handle, 0, &err) != 0 )
             fprintf(stderr, "%s\n", takeError(err).c_str());
     }
     writers.clear();
@@ -72,15 +120,13 @@ RedisWriter::RedisWriter(zeek::logging::WriterFrontend* frontend) : WriterBacken
 RedisWriter::~RedisWriter() = default;
 
 bool RedisWriter::DoInit(const WriterInfo& info, int num_fields, const zeek::threading::Field* const* fields) {
-    // A filter may name its own Redis: $config=table(["redis_url"] = "...").
-    std::string url = settings.url;
-    if ( auto it = info.config.find("redis_url"); it != info.config.end() )
-        url = it->second;
-
+    // A filter's $config keys are writer options laid over
+    // CloudTap::redis_url ($config=table(["redis_url"] = "...",
+    // ["es-index-mode"] = "datastream")); an unknown key is refused.
     std::string err;
-    writer = sharedWriter(url, &err);
+    writer = acquireWriter(info.config, &err);
     if ( ! writer ) {
-        Error(zeek::util::fmt("cloudtap: %s", err.c_str()));
+        Error(err.c_str()); // names cloudtap itself
         return false;
     }
 
@@ -96,7 +142,7 @@ bool RedisWriter::DoInit(const WriterInfo& info, int num_fields, const zeek::thr
     log = cloudtap_log_open(writer, const_cast<char*>(info.path), schema.data(), static_cast<uint32_t>(schema.size()),
                             &cerr);
     if ( ! log ) {
-        Error(zeek::util::fmt("cloudtap: %s", takeError(cerr).c_str()));
+        Error(takeError(cerr).c_str());
         return false;
     }
     formatter = std::make_unique<zeek::threading::formatter::JSON>(this, zeek::threading::formatter::JSON::TS_EPOCH);
@@ -162,6 +208,7 @@ bool RedisWriter::DoHeartbeat(double network_time, double current_time) {
     last_beat = now;
     Send();
     ReportMessages();
+    PublishStats();
     return true;
 }
 
@@ -170,10 +217,26 @@ bool RedisWriter::DoHeartbeat(double network_time, double current_time) {
 void RedisWriter::ReportMessages() {
     if ( ! writer )
         return;
-    while ( char* msg = cloudtap_writer_next_message(writer) ) {
-        Warning(msg);
-        cloudtap_free(msg);
+    forEachMessage([this] { return cloudtap_writer_next_message(writer); }, [this](const char* msg) { Report(msg); });
+}
+
+// Zeek 8 raises the reporter's events only after its threads have stopped
+// (terminate_zeek drains the event queue after thread_mgr->Terminate), so a
+// warning a writer sends while the logs close makes Zeek start a
+// reporter.log writer thread that nothing stops ("Thread ... added after
+// threading manager terminated"), and Zeek 8 then sometimes aborts. Zeek 9
+// drains first and prints such warnings on stderr itself; on Zeek 8 they go
+// to stderr from here, in Zeek 9's shape (network time, "warning in", the
+// thread's name), so that both versions say them in the same place.
+void RedisWriter::Report(const char* msg) {
+#if ZEEK_VERSION_NUMBER < 90000
+    // Set on the main thread before the logs were told to finish.
+    if ( zeek::run_state::terminating ) {
+        fprintf(stderr, "%.6f warning in %s: %s\n", zeek::run_state::network_time, Name(), msg);
+        return;
     }
+#endif
+    Warning(msg);
 }
 
 // Redis has no files to rotate; rotation is acknowledged so that Zeek's
@@ -182,15 +245,29 @@ bool RedisWriter::DoRotate(const char* rotated_path, double open, double close, 
     return FinishedRotation("/dev/null", Info().path, open, close, terminating);
 }
 
+// PublishStats hands the log's counts to Zeek's telemetry (Telemetry.h).
+void RedisWriter::PublishStats() {
+    if ( ! log )
+        return;
+    cloudtap_log_stats st;
+    cloudtap_log_get_stats(log, &st);
+    telemetry::LogStats(Info().path, st);
+}
+
 bool RedisWriter::DoFinish(double network_time) {
     Send();
     if ( ! log )
         return true;
+    PublishStats(); // the last counts before the close frees the log
     char* err = nullptr;
-    if ( cloudtap_log_close(log, settings.close_timeout_ms, &err) != 0 )
-        Warning(takeError(err).c_str());
+    // 0: the configuration's close-timeout bounds it.
+    if ( cloudtap_log_close(log, 0, &err) != 0 )
+        Report(takeError(err).c_str());
     log = 0;
     ReportMessages();
+    if ( auto close_err = releaseWriter(writer); ! close_err.empty() )
+        Report(close_err.c_str());
+    writer = 0;
     return true;
 }
 

@@ -17,9 +17,8 @@ namespace cloudtap::zeek_plugin {
 // Settings read from script-land once, on the main thread, before any
 // writer thread starts (writer threads must not touch script values).
 struct RedisSettings {
-    std::string url;
+    std::string url; // the writer's configuration string, every script option in it
     size_t batch_size = 1000;
-    int close_timeout_ms = 5000;
 };
 
 class RedisWriter : public zeek::logging::WriterBackend {
@@ -32,9 +31,9 @@ public:
     }
 
     // Configure is called from the plugin's InitPostScript; it checks the
-    // URL and returns an error message, empty when fine.
+    // configuration and returns an error message, empty when fine.
     static std::string Configure(const RedisSettings& settings);
-    // CloseAll closes the shared Go writers at shutdown.
+    // CloseAll closes any Go writer a log left open, at shutdown.
     static void CloseAll();
 
 protected:
@@ -51,6 +50,10 @@ private:
     void Send();
     // ReportMessages turns the Go writer's waiting messages into warnings.
     void ReportMessages();
+    // Report is Warning, but for what DoFinish says while Zeek shuts down
+    // on Zeek 8, where it goes to stderr (see RedisWriter.cc).
+    void Report(const char* msg);
+    void PublishStats();
 
     std::unique_ptr<zeek::threading::Formatter> formatter;
     // The shortest real time between two heartbeats that do work. Live,
@@ -59,7 +62,7 @@ private:
     static constexpr std::chrono::milliseconds heartbeat_interval{100};
     std::chrono::steady_clock::time_point last_beat{};
 
-    uintptr_t writer = 0; // the shared Go writer of this log's Redis
+    uintptr_t writer = 0; // the shared Go writer of this log's configuration
     uintptr_t log = 0;
     bool buffered = true;
     std::vector<std::string> pending;

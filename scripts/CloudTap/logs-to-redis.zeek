@@ -1,8 +1,9 @@
 ##! Sends every log stream to Redis as well (Log::WRITER_REDIS), next to
 ##! the usual writers: one filter per stream, named "cloudtap-redis".
 ##! Per stream instead: Log::add_filter(Conn::LOG, [$name="redis",
-##! $writer=Log::WRITER_REDIS]); a filter may name its own Redis with
-##! $config=table(["redis_url"] = "redis://..."), and then needs a $path of
+##! $writer=Log::WRITER_REDIS]); a filter's $config takes every writer
+##! option, laid over CloudTap::redis_url, e.g. its own Redis with
+##! $config=table(["redis_url"] = "redis://..."); it then needs a $path of
 ##! its own if another Redis filter writes the same path (Zeek shares one
 ##! writer per writer type and path).
 
