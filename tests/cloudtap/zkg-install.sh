@@ -1,6 +1,6 @@
 # What users do: `zkg install` of this package, then Zeek from the
 # installed copy, then `zkg remove`. Runs only where zkg is on PATH, or in
-# Zeek's bin/, which scripts/test puts first (btest
+# Zeek's bin/, which tools/test puts first (btest
 # reports it "not available, skipped" otherwise). The zkg here is
 # hermetic: its config, state and script/plugin/bin directories are in this
 # test's directory, and it knows no package source, so it neither touches
@@ -56,7 +56,7 @@ zkg list installed | cut -d' ' -f1-3 | show
 echo "-- what was installed"
 (cd zkg && find plugins bin -path '*/packages/cloudtap/*' -prune -o -print | LC_ALL=C sort)
 # Everything of the package: the plugin and its Zeek scripts, none of the
-# repository's tools that share scripts/ with them.
+# repository's tools (tools/).
 (cd zkg/plugins/packages/cloudtap && find . -mindepth 1 | LC_ALL=C sort)
 usage=$(zkg/bin/cloudtap 2>&1 || true) # no command: usage, exit status 2
 echo "bin/cloudtap: ${usage%%$'\n'*}"
