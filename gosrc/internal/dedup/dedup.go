@@ -8,11 +8,14 @@
 //
 // Packets are matched by a 64-bit hash (hash/maphash, seeded per table)
 // of their first HashedBytes (the IP header holds the length), in a table
-// of fixed size, so memory is bounded and nothing is allocated
-// per packet. Two different packets could share a hash only by chance,
-// about once in 2^64; a copy can be missed when the table's slot for it
-// was taken by another packet in between, which at 65 536 slots and a
-// window of milliseconds takes millions of packets a second.
+// of fixed size, so memory is bounded and nothing is allocated per
+// packet. Two different packets could share a hash only by chance, about
+// once in 2^64. The table is set-associative: a hash picks a bucket of
+// Ways entries and a new packet takes the bucket's oldest one, so a copy
+// is missed only when Ways other packets fell into its bucket between the
+// two copies. With one entry a bucket, a copy lagging k packets behind was
+// missed about k in 65 536 times, which a loaded sensor hit (a few copies
+// in a thousand-packet transfer); with four it takes about k^4/(24*B^4).
 package dedup
 
 import (
@@ -33,6 +36,12 @@ const HashedBytes = 320
 // Slots is the table's size: 16 bytes a slot, 1 MiB in all.
 const Slots = 1 << 16
 
+// Ways is how many entries a bucket holds: four of 16 bytes fill one
+// 64-byte cache line, so a lookup reads one line.
+const Ways = 4
+
+const buckets = Slots / Ways
+
 // MaxWindow bounds the window: over a longer one, a packet a host really
 // sent twice (a retransmission) would be taken for a mirror's copy.
 const MaxWindow = time.Second
@@ -47,12 +56,12 @@ type entry struct {
 type Table struct {
 	window int64
 	seed   maphash.Seed
-	slots  []entry
+	slots  [][Ways]entry
 }
 
 // New makes a table for the given window (0 < window <= MaxWindow).
 func New(window time.Duration) *Table {
-	return &Table{window: window.Nanoseconds(), seed: maphash.MakeSeed(), slots: make([]entry, Slots)}
+	return &Table{window: window.Nanoseconds(), seed: maphash.MakeSeed(), slots: make([][Ways]entry, buckets)}
 }
 
 // Copy says whether frame, an inner frame of the given link type seen at
@@ -60,13 +69,20 @@ func New(window time.Duration) *Table {
 // it is remembered.
 func (t *Table) Copy(frame []byte, link decap.LinkType, ts int64) bool {
 	sum := t.sum(frame, link)
-	e := &t.slots[sum&(Slots-1)]
-	if e.sum == sum && e.seen != 0 && ts-e.seen >= 0 && ts-e.seen <= t.window {
-		// The copy does not extend the window: a third copy, later than
-		// window after the first, is a packet of its own.
-		return true
+	b := &t.slots[sum&(buckets-1)]
+	oldest := 0
+	for i := range b {
+		e := &b[i]
+		if e.seen != 0 && e.sum == sum && ts-e.seen >= 0 && ts-e.seen <= t.window {
+			// The copy does not extend the window: a third copy, later
+			// than window after the first, is a packet of its own.
+			return true
+		}
+		if e.seen < b[oldest].seen {
+			oldest = i // an empty entry (0) is the oldest of all
+		}
 	}
-	e.sum, e.seen = sum, ts
+	b[oldest] = entry{sum: sum, seen: ts}
 	return false
 }
 
