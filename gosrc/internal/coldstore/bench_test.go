@@ -112,7 +112,7 @@ func plainBulkRate(b *testing.B, cfg Config, records []string) float64 {
 		b.Fatal(err)
 	}
 	for _, body := range bodies {
-		resp, err := client.Post(cfg.ElasticsearchURL+"/_bulk", "application/x-ndjson", bytes.NewReader(body))
+		resp, err := client.Post(cfg.ElasticsearchURL+bulkPath, "application/x-ndjson", bytes.NewReader(body))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -39,34 +39,36 @@ func newDocument(t targets, path string, e entry) (document, error) {
 		return document{}, errNoRecord
 	}
 	rec := bytes.TrimSpace(e.Record)
-	if len(rec) == 0 || rec[0] != '{' {
-		return document{}, fmt.Errorf("record is not a JSON object")
+	var ecs *ecsFields
+	if t.ecs {
+		ecs = &ecsFields{}
 	}
-	var head struct {
-		Ts        json.RawMessage `json:"ts"`
-		Timestamp json.RawMessage `json:"@timestamp"`
-	}
-	if err := json.Unmarshal(rec, &head); err != nil {
-		return document{}, fmt.Errorf("record is not valid JSON: %w", err)
-	}
-	when, err := recordTime(head.Ts, e.ID)
+	fields, err := scanRecord(rec, ecs)
 	if err != nil {
 		return document{}, err
 	}
-	if bytes.ContainsAny(rec, "\r\n") { // the bulk format is one line per document
+	when, err := recordTime(fields.Ts, e.ID)
+	if err != nil {
+		return document{}, err
+	}
+	if fields.LineBreak { // the bulk format is one line per document
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, rec); err != nil {
 			return document{}, fmt.Errorf("record is not valid JSON: %w", err)
 		}
 		rec = buf.Bytes()
+		if ecs != nil { // the ECS fields must come from the one-line record
+			*ecs = ecsFields{}
+			if fields, err = scanRecord(rec, ecs); err != nil {
+				return document{}, err
+			}
+		}
 	}
 	src := rec
 	switch {
 	case t.ecs:
-		if src, err = ecsSource(path, rec, when); err != nil {
-			return document{}, err
-		}
-	case head.Timestamp == nil:
+		src = ecsDocument(path, rec, fields.ECS, when)
+	case fields.Timestamp == nil:
 		src = withTimestamp(rec, when)
 	}
 	return document{entry: e, Index: t.index(path, when), DocID: documentID(path, e), Source: src}, nil

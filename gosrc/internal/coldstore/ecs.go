@@ -2,7 +2,6 @@ package coldstore
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/netip"
 	"strconv"
@@ -44,9 +43,14 @@ const communityIDSeed = 0
 // a name of cloudtap's own, as ECS asks of fields it does not define.
 func ecsSource(path string, rec []byte, when time.Time) ([]byte, error) {
 	var f ecsFields
-	if err := json.Unmarshal(rec, &f); err != nil {
-		return nil, fmt.Errorf("record is not valid JSON: %w", err)
+	if _, err := scanRecord(rec, &f); err != nil {
+		return nil, err
 	}
+	return ecsDocument(path, rec, &f, when), nil
+}
+
+// ecsDocument is ecsSource for a record already scanned into f.
+func ecsDocument(path string, rec []byte, f *ecsFields, when time.Time) []byte {
 	dataset := ecsDataset(path)
 	b := make([]byte, 0, len(rec)+400)
 	b = append(b, `{"@timestamp":"`...)
@@ -81,7 +85,7 @@ func ecsSource(path string, rec []byte, when time.Time) ([]byte, error) {
 	b = append(b, strings.TrimPrefix(dataset, "zeek.")...)
 	b = append(b, `":`...)
 	b = append(b, rec...) // valid JSON, one line: newDocument made sure
-	return append(b, "}}"...), nil
+	return append(b, "}}"...)
 }
 
 // ecsFields are the fields of a Zeek record that ECS fields come from,
@@ -100,6 +104,38 @@ type ecsFields struct {
 	Service       json.RawMessage `json:"service"`
 	Duration      json.RawMessage `json:"duration"`
 	UID           json.RawMessage `json:"uid"`
+}
+
+// set takes the value of top-level key if it is one of ecsFields'.
+func (f *ecsFields) set(key, v []byte) {
+	switch string(key) {
+	case "id.orig_h":
+		f.OrigH = v
+	case "id.orig_p":
+		f.OrigP = v
+	case "id.resp_h":
+		f.RespH = v
+	case "id.resp_p":
+		f.RespP = v
+	case "id.ctx.mirror_session":
+		f.MirrorSession = v
+	case "orig_bytes":
+		f.OrigBytes = v
+	case "orig_pkts":
+		f.OrigPkts = v
+	case "resp_bytes":
+		f.RespBytes = v
+	case "resp_pkts":
+		f.RespPkts = v
+	case "proto":
+		f.Proto = v
+	case "service":
+		f.Service = v
+	case "duration":
+		f.Duration = v
+	case "uid":
+		f.UID = v
+	}
 }
 
 func present(v json.RawMessage) bool { return len(v) > 0 && string(v) != "null" }

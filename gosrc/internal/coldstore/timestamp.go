@@ -36,7 +36,7 @@ func parseZeekTime(raw json.RawMessage) (time.Time, error) {
 // parseEpochSeconds reads "1700000000.123456" (also negative, or with an
 // exponent, which Zeek never writes but JSON allows).
 func parseEpochSeconds(s string) (time.Time, error) {
-	bad := fmt.Errorf("time %s is neither epoch seconds nor ISO 8601", s)
+	bad := errNotATime{s}
 	if strings.ContainsAny(s, "eE") {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
@@ -70,6 +70,14 @@ func parseEpochSeconds(s string) (time.Time, error) {
 		nsec = -nsec
 	}
 	return time.Unix(sec, nsec).UTC(), nil
+}
+
+// errNotATime is made only when a time is bad: parseEpochSeconds runs
+// for every record shipped.
+type errNotATime struct{ s string }
+
+func (e errNotATime) Error() string {
+	return fmt.Sprintf("time %s is neither epoch seconds nor ISO 8601", e.s)
 }
 
 // entryTime is the arrival time in a stream entry ID ("1700000000123-0"),
