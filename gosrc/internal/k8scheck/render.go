@@ -70,35 +70,28 @@ func (o *Objects) add(y []byte) error {
 	}
 	switch head.APIVersion + " " + head.Kind {
 	case "v1 Namespace":
-		v := &corev1.Namespace{}
-		o.Namespaces = append(o.Namespaces, v)
-		return strict(v)
+		return decodeInto(&o.Namespaces, strict)
 	case "apps/v1 Deployment":
-		v := &appsv1.Deployment{}
-		o.Deployments = append(o.Deployments, v)
-		return strict(v)
+		return decodeInto(&o.Deployments, strict)
 	case "apps/v1 StatefulSet":
-		v := &appsv1.StatefulSet{}
-		o.StatefulSets = append(o.StatefulSets, v)
-		return strict(v)
+		return decodeInto(&o.StatefulSets, strict)
 	case "v1 Service":
-		v := &corev1.Service{}
-		o.Services = append(o.Services, v)
-		return strict(v)
+		return decodeInto(&o.Services, strict)
 	case "v1 ConfigMap":
-		v := &corev1.ConfigMap{}
-		o.ConfigMaps = append(o.ConfigMaps, v)
-		return strict(v)
+		return decodeInto(&o.ConfigMaps, strict)
 	case "v1 Secret":
-		v := &corev1.Secret{}
-		o.Secrets = append(o.Secrets, v)
-		return strict(v)
+		return decodeInto(&o.Secrets, strict)
 	case "policy/v1 PodDisruptionBudget":
-		v := &policyv1.PodDisruptionBudget{}
-		o.PDBs = append(o.PDBs, v)
-		return strict(v)
+		return decodeInto(&o.PDBs, strict)
 	}
 	return fmt.Errorf("%s: a kind this project does not deploy (add it to k8scheck)", id)
+}
+
+// decodeInto decodes one object of type T and keeps it in list.
+func decodeInto[T any](list *[]*T, strict func(any) error) error {
+	v := new(T)
+	*list = append(*list, v)
+	return strict(v)
 }
 
 // Workload is a Deployment's or StatefulSet's pod template, named.

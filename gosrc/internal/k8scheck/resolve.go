@@ -240,3 +240,32 @@ func matchLabels(s *metav1.LabelSelector) map[string]string {
 	}
 	return s.MatchLabels
 }
+
+// User is the UID and GID the container runs as: its security context's,
+// else the pod's, else 0 (an image's own USER is not known here).
+func (o *Objects) User(workload, container string) (uid, gid int64) {
+	for _, w := range o.Workloads() {
+		if w.Name != workload {
+			continue
+		}
+		if s := w.Template.Spec.SecurityContext; s != nil {
+			if s.RunAsUser != nil {
+				uid = *s.RunAsUser
+			}
+			if s.RunAsGroup != nil {
+				gid = *s.RunAsGroup
+			}
+		}
+		for _, c := range w.Template.Spec.Containers {
+			if s := c.SecurityContext; c.Name == container && s != nil {
+				if s.RunAsUser != nil {
+					uid = *s.RunAsUser
+				}
+				if s.RunAsGroup != nil {
+					gid = *s.RunAsGroup
+				}
+			}
+		}
+	}
+	return uid, gid
+}
