@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -59,9 +58,9 @@ func (o *Objects) Check() error {
 			}
 		}
 		if w.Kind == "StatefulSet" && !slices.ContainsFunc(o.Services, func(s *corev1.Service) bool {
-			return s.Name == o.statefulSet(w.Name).Spec.ServiceName && s.Spec.ClusterIP == corev1.ClusterIPNone
+			return s.Name == named(o.StatefulSets, w.Name).Spec.ServiceName && s.Spec.ClusterIP == corev1.ClusterIPNone
 		}) {
-			fail("%s: no headless Service %q for it", id, o.statefulSet(w.Name).Spec.ServiceName)
+			fail("%s: no headless Service %q for it", id, named(o.StatefulSets, w.Name).Spec.ServiceName)
 		}
 	}
 	for _, s := range o.Services {
@@ -267,15 +266,6 @@ func (o *Objects) selected(sel map[string]string) []Workload {
 		}
 	}
 	return ws
-}
-
-func (o *Objects) statefulSet(name string) *appsv1.StatefulSet {
-	for _, s := range o.StatefulSets {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
 }
 
 func subset(sel, labels map[string]string) bool {

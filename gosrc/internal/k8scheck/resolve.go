@@ -134,30 +134,28 @@ func (rc *Container) expand(s string, vars map[string]string) string {
 }
 
 func (o *Objects) configMapKey(name, key string) (string, error) {
-	for _, cm := range o.ConfigMaps {
-		if cm.Name == name {
-			if v, ok := cm.Data[key]; ok {
-				return v, nil
-			}
-			return "", fmt.Errorf("ConfigMap %s has no key %q", name, key)
-		}
+	cm := named(o.ConfigMaps, name)
+	if cm == nil {
+		return "", fmt.Errorf("no ConfigMap %s", name)
 	}
-	return "", fmt.Errorf("no ConfigMap %s", name)
+	if v, ok := cm.Data[key]; ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("ConfigMap %s has no key %q", name, key)
 }
 
 func (o *Objects) secretKey(name, key string) (string, error) {
-	for _, s := range o.Secrets {
-		if s.Name == name {
-			if v, ok := s.Data[key]; ok {
-				return string(v), nil
-			}
-			if v, ok := s.StringData[key]; ok {
-				return v, nil
-			}
-			return "", fmt.Errorf("Secret %s has no key %q", name, key)
-		}
+	s := named(o.Secrets, name)
+	if s == nil {
+		return "", fmt.Errorf("no Secret %s", name)
 	}
-	return "", fmt.Errorf("no Secret %s", name)
+	if v, ok := s.Data[key]; ok {
+		return string(v), nil
+	}
+	if v, ok := s.StringData[key]; ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("Secret %s has no key %q", name, key)
 }
 
 // volumeFiles is what the pod's volume name holds, as files relative to
@@ -178,7 +176,7 @@ func (o *Objects) volumeFiles(w Workload, name string) ([]File, error) {
 	var data map[string][]byte
 	switch {
 	case vol.ConfigMap != nil:
-		cm := o.configMap(vol.ConfigMap.Name)
+		cm := named(o.ConfigMaps, vol.ConfigMap.Name)
 		if cm == nil {
 			return nil, fmt.Errorf("no ConfigMap %s", vol.ConfigMap.Name)
 		}
@@ -187,7 +185,7 @@ func (o *Objects) volumeFiles(w Workload, name string) ([]File, error) {
 			data[k] = []byte(v)
 		}
 	case vol.Secret != nil:
-		s := o.secret(vol.Secret.SecretName)
+		s := named(o.Secrets, vol.Secret.SecretName)
 		if s == nil {
 			return nil, fmt.Errorf("no Secret %s", vol.Secret.SecretName)
 		}
@@ -203,22 +201,15 @@ func (o *Objects) volumeFiles(w Workload, name string) ([]File, error) {
 	return files, nil
 }
 
-func (o *Objects) configMap(name string) *corev1.ConfigMap {
-	for _, cm := range o.ConfigMaps {
-		if cm.Name == name {
-			return cm
+// named is the object of list called name, or nil.
+func named[T metav1.Object](list []T, name string) T {
+	for _, v := range list {
+		if v.GetName() == name {
+			return v
 		}
 	}
-	return nil
-}
-
-func (o *Objects) secret(name string) *corev1.Secret {
-	for _, s := range o.Secrets {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
+	var none T
+	return none
 }
 
 func (o *Objects) claimTemplate(statefulSet, name string) bool {
