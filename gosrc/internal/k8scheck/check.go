@@ -109,6 +109,9 @@ func checkProgram(w Workload, c *Container) error {
 		if err := checkZeekScripts(c); err != nil {
 			return err
 		}
+		if !zeekScriptsRead(c, "CLOUDTAP_METRICS_PORT") {
+			return errors.New("no script on Zeek's command line reads CLOUDTAP_METRICS_PORT: its metrics port, and so its probes, would not be what the manifest says")
+		}
 		if u := c.Getenv("CLOUDTAP_REDIS_URL"); u != "" {
 			cfg, err := logwriter.ParseConfig(u)
 			if err != nil {
@@ -182,6 +185,17 @@ func checkZeekScripts(c *Container) error {
 		}
 	}
 	return nil
+}
+
+// zeekScriptsRead says whether a mounted script on Zeek's command line
+// mentions the environment variable name (as getenv("NAME")).
+func zeekScriptsRead(c *Container, name string) bool {
+	for _, f := range c.Files {
+		if slices.Contains(c.Argv[1:], f.Path) && strings.Contains(string(f.Data), `getenv("`+name+`")`) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkZeekWorkers checks the Zeeks of one pod against their specs: one

@@ -126,6 +126,7 @@ func TestCheckFindsEachMistake(t *testing.T) {
 		{"a grace period below the shutdown bound", "sensor.yaml", "terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 5", "not above the writer's shutdown bound 5s"},
 		{"a Redis host that is no Service", "sensor.yaml", "@cloudtap-redis:6379/0?protect-group=cloudtap&maxlen=2000000\n            - name: CLOUDTAP_METRICS_PORT\n              value: \"9911\"", "@redis:6379/0?protect-group=cloudtap&maxlen=2000000\n            - name: CLOUDTAP_METRICS_PORT\n              value: \"9911\"", "names redis, which is no Service here"},
 		{"a bad writer option", "shipper.yaml", "maxlen=2000000", "maxlen=lots", "maxlen"},
+		{"a site script that ignores the metrics port", "local.zeek", `getenv("CLOUDTAP_METRICS_PORT")`, `"9911"`, "no script on Zeek's command line reads CLOUDTAP_METRICS_PORT"},
 		{"a script not mounted", "sensor.yaml", `"/etc/cloudtap/zeek/local.zeek"]`, `"/etc/cloudtap/zeek/site.zeek"]`, "script /etc/cloudtap/zeek/site.zeek is on Zeek's command line but no volume puts it there"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
