@@ -2,6 +2,7 @@ package coldstore
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -103,4 +104,27 @@ func TestBulkBodyIsNDJSON(t *testing.T) {
 {"index":{"_index":"zeek-conn-2023.11.15","_id":"b"}}
 {"x":2}
 `, string(bulkBody("index", docs)))
+}
+
+// BenchmarkNewDocument is the shipper's CPU per record before the wire:
+// what the engine's cores lose to it when both share a machine.
+func BenchmarkNewDocument(b *testing.B) {
+	for _, f := range []Format{FormatZeek, FormatECS} {
+		b.Run("format="+string(f), func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.Format = f
+			t := newTargets(&cfg)
+			recs := make([]entry, 1000)
+			for i := range recs {
+				recs[i] = entry{ID: fmt.Sprintf("1764700000000-%d", i), Record: []byte(connRecord(i))}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := newDocument(t, "conn", recs[i%len(recs)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -168,12 +168,29 @@ func appendObject(b []byte, name string, kv ...any) []byte {
 	return b
 }
 
+// str is the JSON string v. Addresses, protocols and service names have
+// no escapes: those are sliced out as they are (encoding/json was half
+// the cost of an ECS document), the rest decoded in full.
 func str(v json.RawMessage) (string, bool) {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]) {
+		return string(v[1 : len(v)-1]), true
+	}
 	var s string
 	if !present(v) || json.Unmarshal(v, &s) != nil {
 		return "", false
 	}
 	return s, true
+}
+
+// plainString reports whether b is a JSON string's contents that mean
+// themselves: printable ASCII with neither a quote nor a backslash.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func number(v json.RawMessage) (float64, bool) {

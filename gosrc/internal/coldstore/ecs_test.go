@@ -165,3 +165,19 @@ func TestECSDocumentsAnswerKibanasQueries(t *testing.T) {
 	require.Equal(t, 1, r.Total)
 	assert.Equal(t, "CE000002", r.Hits[0].Source["zeek"].(map[string]any)["session_id"])
 }
+
+// TestStrFastPathAgreesWithDecoding: the sliced-out strings and the
+// decoded ones are the same, and what is not a string is refused.
+func TestStrFastPathAgreesWithDecoding(t *testing.T) {
+	for _, raw := range []string{`"10.0.0.1"`, `"tcp"`, `""`, `"a\"b"`, `"caf\u00e9"`, `"café"`, `"tab\there"`, `"\\"`} {
+		var want string
+		require.NoError(t, json.Unmarshal([]byte(raw), &want), raw)
+		got, ok := str(json.RawMessage(raw))
+		assert.True(t, ok, raw)
+		assert.Equal(t, want, got, raw)
+	}
+	for _, raw := range []string{``, `null`, `12`, `"unterminated`, `["x"]`, `"bad \x escape"`} {
+		_, ok := str(json.RawMessage(raw))
+		assert.False(t, ok, raw)
+	}
+}
