@@ -128,6 +128,17 @@ func (p *Proc) Running() bool {
 // tests run, and waits for it. Stopping a stopped Proc does nothing.
 func (p *Proc) Stop() error { return p.Signal(syscall.SIGTERM) }
 
+// Pid is the running process's id, or 0 when it is not running: for
+// benchmarks that read what the server itself spent (/proc/PID/stat).
+func (p *Proc) Pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil || p.cmd.Process == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
 // Kill ends the process with SIGKILL, as a crash or the OOM killer would,
 // and waits for it.
 func (p *Proc) Kill() error { return p.Signal(syscall.SIGKILL) }

@@ -9,9 +9,12 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gomodule/redigo/redis"
 )
 
 // BenchmarkShipVsPlainBulk measures the shipper against the engine's own
@@ -24,8 +27,11 @@ import (
 //   - XADDed to Redis, then read through the group, bulk-indexed and
 //     acknowledged by a Shipper: "ship".
 //
-// Rounds alternate (BENCH_ROUNDS, default 3), each into indices of its
-// own, and the medians are reported with their ratio (target ≥ 0.9). It
+// A first round of each, not counted, warms the engine up: a JVM that
+// has not yet compiled its indexing path runs it several times slower,
+// and whichever side met it cold would lose. Then rounds alternate
+// (BENCH_ROUNDS, default 3), each into indices of its own, and the
+// medians are reported with their ratio (target ≥ 0.9). It
 // runs twice: Zeek's records as they are, and ECS documents (format=ecs),
 // where the plain loop posts documents already converted and the shipper
 // converts them on the way.
@@ -47,19 +53,32 @@ func benchShipVsPlainBulk(b *testing.B, format Format) {
 	for i := range records {
 		records[i] = connRecord(i)
 	}
+	plainBulkRate(b, roundConfig(b, s, format, "warmplain", 0), records)
+	shipRate(b, s, roundConfig(b, s, format, "warmship", 0), records)
 	b.ResetTimer()
-	var plain, ship, cpu []float64
+	var plain, ship, cpu, plainMs, shipMs, plainEngine, shipEngine, shipRedis []float64
 	var bulks uint64
 	for r := 0; r < rounds; r++ {
 		// Each goes first in every other round, so that neither always
 		// meets the engine still merging the other's segments.
-		if r%2 == 0 {
-			plain = append(plain, plainBulkRate(b, roundConfig(b, s, format, "plain", r), records))
+		plainRound := func() {
+			e0 := serverCPU(b, s)
+			rate, ms := plainBulkRate(b, roundConfig(b, s, format, "plain", r), records)
+			e1 := serverCPU(b, s)
+			plain, plainMs = append(plain, rate), append(plainMs, ms)
+			plainEngine = append(plainEngine, perDoc(e1.engine-e0.engine, len(records)))
 		}
-		rate, cpuPerDoc, n := shipRate(b, s, roundConfig(b, s, format, "ship", r), records)
-		ship, cpu, bulks = append(ship, rate), append(cpu, cpuPerDoc), n
+		if r%2 == 0 {
+			plainRound()
+		}
+		e0 := serverCPU(b, s)
+		rate, cpuPerDoc, ms, n := shipRate(b, s, roundConfig(b, s, format, "ship", r), records)
+		e1 := serverCPU(b, s)
+		ship, cpu, shipMs, bulks = append(ship, rate), append(cpu, cpuPerDoc), append(shipMs, ms), n
+		shipEngine = append(shipEngine, perDoc(e1.engine-e0.engine, len(records)))
+		shipRedis = append(shipRedis, perDoc(e1.redis-e0.redis, len(records)))
 		if r%2 == 1 {
-			plain = append(plain, plainBulkRate(b, roundConfig(b, s, format, "plain", r), records))
+			plainRound()
 		}
 	}
 	b.StopTimer()
@@ -67,6 +86,16 @@ func benchShipVsPlainBulk(b *testing.B, format Format) {
 	b.ReportMetric(median(ship), "ship-docs/s")
 	b.ReportMetric(median(ship)/median(plain), "ship/plain")
 	b.ReportMetric(median(cpu), "shipper-cpu-µs/doc")
+	// How long one _bulk took to answer, on average: if the shipper's
+	// take longer than the loop's, the engine did more work for them;
+	// if not, the shipper lost its time between requests.
+	b.ReportMetric(median(plainMs), "plain-bulk-ms")
+	b.ReportMetric(median(shipMs), "ship-bulk-ms")
+	// What the servers spent per document on each side (the ship side's
+	// includes the XADDs that fill Redis before the clock starts).
+	b.ReportMetric(median(plainEngine), "plain-engine-cpu-µs/doc")
+	b.ReportMetric(median(shipEngine), "ship-engine-cpu-µs/doc")
+	b.ReportMetric(median(shipRedis), "ship-redis-cpu-µs/doc")
 	b.ReportMetric(float64(bulks), "bulks")
 }
 
@@ -81,8 +110,9 @@ func roundConfig(b *testing.B, s servers, format Format, side string, round int)
 }
 
 // plainBulkRate posts records, made into the shipper's documents for cfg,
-// as pre-built bulk bodies, and returns documents per second.
-func plainBulkRate(b *testing.B, cfg Config, records []string) float64 {
+// as pre-built bulk bodies, and returns documents per second and the mean
+// time a request took to answer, in milliseconds.
+func plainBulkRate(b *testing.B, cfg Config, records []string) (docsPerSec, bulkMs float64) {
 	t := newTargets(&cfg)
 	tmpl, err := buildTemplate(t, "conn", connSchema)
 	if err != nil {
@@ -111,24 +141,28 @@ func plainBulkRate(b *testing.B, cfg Config, records []string) float64 {
 	if err := putTemplate(context.Background(), es, tmpl); err != nil {
 		b.Fatal(err)
 	}
+	var inBulk time.Duration
 	for _, body := range bodies {
+		sent := time.Now()
 		resp, err := client.Post(cfg.ElasticsearchURL+bulkPath, "application/x-ndjson", bytes.NewReader(body))
 		if err != nil {
 			b.Fatal(err)
 		}
 		reply, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		inBulk += time.Since(sent)
 		if err != nil || resp.StatusCode != http.StatusOK || bytes.Contains(reply[:min(len(reply), 64)], []byte(`"errors":true`)) {
 			b.Fatalf("plain bulk: %d %v %s", resp.StatusCode, err, snippet(reply))
 		}
 	}
-	return float64(len(records)) / time.Since(start).Seconds()
+	return float64(len(records)) / time.Since(start).Seconds(), float64(inBulk.Microseconds()) / 1000 / float64(len(bodies))
 }
 
 // shipRate XADDs records, then ships them for cfg with a new Shipper of
 // the bench group, and returns documents per second, the shipper's CPU
-// per document, and its bulk requests.
-func shipRate(b *testing.B, s servers, cfg Config, records []string) (docsPerSec, cpuPerDoc float64, bulks uint64) {
+// per document, the mean time a bulk request took to answer in
+// milliseconds, and its bulk requests.
+func shipRate(b *testing.B, s servers, cfg Config, records []string) (docsPerSec, cpuPerDoc, bulkMs float64, bulks uint64) {
 	c := s.redis.Conn(b)
 	for i := 0; i < len(records); i += 1000 {
 		xadd(b, c, "zeek:conn", records[i:min(i+1000, len(records))]...)
@@ -157,8 +191,42 @@ func shipRate(b *testing.B, s servers, cfg Config, records []string) (docsPerSec
 	}
 	// The shipper's own CPU (this process; the servers are children not
 	// yet waited for, so not counted): what it costs beside the cluster.
-	return float64(len(records)) / elapsed.Seconds(), float64(cpu.Microseconds()) / float64(len(records)), st.BulkRequests
+	lat := st.BulkLatency
+	return float64(len(records)) / elapsed.Seconds(), float64(cpu.Microseconds()) / float64(len(records)),
+		float64(lat.Sum.Microseconds()) / 1000 / float64(max(lat.Count(), 1)), st.BulkRequests
 }
+
+// cpuTimes are what the engine's and Redis's processes have spent so far.
+type cpuTimes struct{ engine, redis time.Duration }
+
+// serverCPU reads the engine's CPU time from /proc/PID/stat and Redis's
+// from INFO cpu.
+func serverCPU(b *testing.B, s servers) cpuTimes {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.es.Pid()))
+	if err != nil {
+		b.Fatalf("engine CPU: %v", err)
+	}
+	// Fields after the command name, which is in parentheses: utime and
+	// stime are the 12th and 13th, in clock ticks (100 a second on Linux).
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	info, err := redis.String(s.redis.Conn(b).Do("INFO", "cpu"))
+	if err != nil {
+		b.Fatalf("Redis CPU: %v", err)
+	}
+	var redisSec float64
+	for _, line := range strings.Split(info, "\r\n") {
+		k, v, _ := strings.Cut(line, ":")
+		if k == "used_cpu_sys" || k == "used_cpu_user" {
+			x, _ := strconv.ParseFloat(v, 64)
+			redisSec += x
+		}
+	}
+	return cpuTimes{engine: time.Duration(ut+st) * 10 * time.Millisecond, redis: time.Duration(redisSec * float64(time.Second))}
+}
+
+func perDoc(d time.Duration, docs int) float64 { return float64(d.Microseconds()) / float64(docs) }
 
 // processCPU is the user+system CPU time this process has used.
 func processCPU(b *testing.B) time.Duration {

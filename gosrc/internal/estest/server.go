@@ -194,6 +194,9 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 // Running reports whether the server process is up.
 func (s *Server) Running() bool { return s.proc.Running() }
 
+// Pid is the engine's process id, 0 when it is not running.
+func (s *Server) Pid() int { return s.proc.Pid() }
+
 // Start runs a stopped server again on the same port with the same data,
 // and waits until it answers. Starting a running server is an error.
 func (s *Server) Start() error {
