@@ -153,6 +153,10 @@ func (s *Server) javaNodeCommand(where ...string) *exec.Cmd {
 	}
 	_ = os.MkdirAll(filepath.Join(s.Dir, "tmp"), 0o755)
 	cmd := exec.Command(java, args...)
+	if cpus := os.Getenv(CPUsEnv); cpus != "" {
+		// taskset execs java, so the process (and its pid) is the node's.
+		cmd = exec.Command("taskset", append([]string{"--cpu-list", cpus, java}, args...)...)
+	}
 	cmd.Dir = s.Dir
 	return cmd
 }

@@ -76,6 +76,13 @@ func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 // elasticsearch.
 const EngineEnv = "CLOUDTAP_TEST_ENGINE"
 
+// CPUsEnv names the environment variable that, when set, confines the
+// engine to those CPUs (a taskset list, e.g. "1" or "2-3"): a benchmark
+// gives the engine cores of its own, as it has on its own hosts, so that
+// what is measured beside it does not take them. The JVM sizes its thread
+// pools to what it is given.
+const CPUsEnv = "CLOUDTAP_TEST_ENGINE_CPUS"
+
 // DefaultEngine is the engine EngineEnv names, OpenSearch when it is unset
 // or empty. Any other value is returned as is, for New to refuse.
 func DefaultEngine() Engine {
