@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"sort"
@@ -53,50 +54,110 @@ func benchShipVsPlainBulk(b *testing.B, format Format) {
 	for i := range records {
 		records[i] = connRecord(i)
 	}
-	plainBulkRate(b, roundConfig(b, s, format, "warmplain", 0), records)
+	plainBulkRate(b, s, roundConfig(b, s, format, "warmplain", 0), records)
 	shipRate(b, s, roundConfig(b, s, format, "warmship", 0), records)
 	b.ResetTimer()
-	var plain, ship, cpu, plainMs, shipMs, plainEngine, shipEngine, shipRedis []float64
-	var bulks uint64
+	var plain, ship []sideResult
 	for r := 0; r < rounds; r++ {
 		// Each goes first in every other round, so that neither always
 		// meets the engine still merging the other's segments.
-		plainRound := func() {
-			e0 := serverCPU(b, s)
-			rate, ms := plainBulkRate(b, roundConfig(b, s, format, "plain", r), records)
-			e1 := serverCPU(b, s)
-			plain, plainMs = append(plain, rate), append(plainMs, ms)
-			plainEngine = append(plainEngine, perDoc(e1.engine-e0.engine, len(records)))
-		}
 		if r%2 == 0 {
-			plainRound()
+			plain = append(plain, plainBulkRate(b, s, roundConfig(b, s, format, "plain", r), records))
 		}
-		e0 := serverCPU(b, s)
-		rate, cpuPerDoc, ms, n := shipRate(b, s, roundConfig(b, s, format, "ship", r), records)
-		e1 := serverCPU(b, s)
-		ship, cpu, shipMs, bulks = append(ship, rate), append(cpu, cpuPerDoc), append(shipMs, ms), n
-		shipEngine = append(shipEngine, perDoc(e1.engine-e0.engine, len(records)))
-		shipRedis = append(shipRedis, perDoc(e1.redis-e0.redis, len(records)))
+		ship = append(ship, shipRate(b, s, roundConfig(b, s, format, "ship", r), records))
 		if r%2 == 1 {
-			plainRound()
+			plain = append(plain, plainBulkRate(b, s, roundConfig(b, s, format, "plain", r), records))
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(median(plain), "plain-docs/s")
-	b.ReportMetric(median(ship), "ship-docs/s")
-	b.ReportMetric(median(ship)/median(plain), "ship/plain")
-	b.ReportMetric(median(cpu), "shipper-cpu-µs/doc")
+	med := func(rs []sideResult, f func(sideResult) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		return median(v)
+	}
+	rate := func(r sideResult) float64 { return r.docsPerSec }
+	b.ReportMetric(med(plain, rate), "plain-docs/s")
+	b.ReportMetric(med(ship, rate), "ship-docs/s")
+	b.ReportMetric(med(ship, rate)/med(plain, rate), "ship/plain")
+	// The engine's cost per document moves by a third between runs of
+	// the same JVM (compilation, GC, merges), so the spread of each
+	// round's own ratio says how far the median can be trusted.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for r := range ship {
+		x := ship[r].docsPerSec / plain[r].docsPerSec
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	b.ReportMetric(lo, "round-ratio-min")
+	b.ReportMetric(hi, "round-ratio-max")
+	b.ReportMetric(med(ship, func(r sideResult) float64 { return r.clientCPU }), "shipper-cpu-µs/doc")
 	// How long one _bulk took to answer, on average: if the shipper's
 	// take longer than the loop's, the engine did more work for them;
 	// if not, the shipper lost its time between requests.
-	b.ReportMetric(median(plainMs), "plain-bulk-ms")
-	b.ReportMetric(median(shipMs), "ship-bulk-ms")
-	// What the servers spent per document on each side (the ship side's
-	// includes the XADDs that fill Redis before the clock starts).
-	b.ReportMetric(median(plainEngine), "plain-engine-cpu-µs/doc")
-	b.ReportMetric(median(shipEngine), "ship-engine-cpu-µs/doc")
-	b.ReportMetric(median(shipRedis), "ship-redis-cpu-µs/doc")
-	b.ReportMetric(float64(bulks), "bulks")
+	b.ReportMetric(med(plain, func(r sideResult) float64 { return r.bulkMs }), "plain-bulk-ms")
+	b.ReportMetric(med(ship, func(r sideResult) float64 { return r.bulkMs }), "ship-bulk-ms")
+	// What the servers spent per document while each side's clock ran.
+	b.ReportMetric(med(plain, func(r sideResult) float64 { return r.engineCPU }), "plain-engine-cpu-µs/doc")
+	b.ReportMetric(med(ship, func(r sideResult) float64 { return r.engineCPU }), "ship-engine-cpu-µs/doc")
+	b.ReportMetric(med(ship, func(r sideResult) float64 { return r.redisCPU }), "ship-redis-cpu-µs/doc")
+	b.ReportMetric(float64(ship[len(ship)-1].bulks), "bulks")
+}
+
+// sideResult is one side's round: documents per second, the mean time a
+// _bulk took to answer (ms), the CPU per document (µs) of the engine, of
+// Redis and of this process (the shipper; the plain loop's is not
+// reported), and the bulk requests made.
+type sideResult struct {
+	docsPerSec, bulkMs             float64
+	engineCPU, redisCPU, clientCPU float64
+	bulks                          uint64
+}
+
+// clock measures one side between start and stop: the wall time and what
+// the engine, Redis and this process spent meanwhile.
+type clock struct {
+	b       *testing.B
+	s       servers
+	t0      time.Time
+	server0 cpuTimes
+	self0   time.Duration
+}
+
+// startClock waits for the engine to go quiet, so that neither side pays
+// for the merges of the indices written before it, then starts.
+func startClock(b *testing.B, s servers) *clock {
+	settle(b, s)
+	return &clock{b: b, s: s, t0: time.Now(), server0: serverCPU(b, s), self0: processCPU(b)}
+}
+
+func (c *clock) stop(docs int, bulkTime time.Duration, bulks uint64) sideResult {
+	elapsed := time.Since(c.t0)
+	self := processCPU(c.b) - c.self0
+	server := serverCPU(c.b, c.s)
+	return sideResult{
+		docsPerSec: float64(docs) / elapsed.Seconds(),
+		bulkMs:     float64(bulkTime.Microseconds()) / 1000 / float64(max(bulks, 1)),
+		engineCPU:  perDoc(server.engine-c.server0.engine, docs),
+		redisCPU:   perDoc(server.redis-c.server0.redis, docs),
+		clientCPU:  perDoc(self, docs),
+		bulks:      bulks,
+	}
+}
+
+// settle waits, up to 20 s, until the engine has used under a tenth of a
+// core for half a second.
+func settle(b *testing.B, s servers) {
+	deadline := time.Now().Add(20 * time.Second)
+	prev := engineCPU(b, s)
+	for time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		now := engineCPU(b, s)
+		if now-prev < 50*time.Millisecond {
+			return
+		}
+		prev = now
+	}
 }
 
 // roundConfig ships in format into indices (or data streams) of the
@@ -110,9 +171,8 @@ func roundConfig(b *testing.B, s servers, format Format, side string, round int)
 }
 
 // plainBulkRate posts records, made into the shipper's documents for cfg,
-// as pre-built bulk bodies, and returns documents per second and the mean
-// time a request took to answer, in milliseconds.
-func plainBulkRate(b *testing.B, cfg Config, records []string) (docsPerSec, bulkMs float64) {
+// as pre-built bulk bodies, one request at a time.
+func plainBulkRate(b *testing.B, s servers, cfg Config, records []string) sideResult {
 	t := newTargets(&cfg)
 	tmpl, err := buildTemplate(t, "conn", connSchema)
 	if err != nil {
@@ -135,7 +195,7 @@ func plainBulkRate(b *testing.B, cfg Config, records []string) (docsPerSec, bulk
 		}
 	}
 	client := &http.Client{Timeout: time.Minute}
-	start := time.Now()
+	clk := startClock(b, s)
 	// The shipper installs its template before its first bulk; so does
 	// the loop, inside the clock.
 	if err := putTemplate(context.Background(), es, tmpl); err != nil {
@@ -155,14 +215,12 @@ func plainBulkRate(b *testing.B, cfg Config, records []string) (docsPerSec, bulk
 			b.Fatalf("plain bulk: %d %v %s", resp.StatusCode, err, snippet(reply))
 		}
 	}
-	return float64(len(records)) / time.Since(start).Seconds(), float64(inBulk.Microseconds()) / 1000 / float64(len(bodies))
+	return clk.stop(len(records), inBulk, uint64(len(bodies)))
 }
 
 // shipRate XADDs records, then ships them for cfg with a new Shipper of
-// the bench group, and returns documents per second, the shipper's CPU
-// per document, the mean time a bulk request took to answer in
-// milliseconds, and its bulk requests.
-func shipRate(b *testing.B, s servers, cfg Config, records []string) (docsPerSec, cpuPerDoc, bulkMs float64, bulks uint64) {
+// the bench group, and checks that every one was shipped.
+func shipRate(b *testing.B, s servers, cfg Config, records []string) sideResult {
 	c := s.redis.Conn(b)
 	for i := 0; i < len(records); i += 1000 {
 		xadd(b, c, "zeek:conn", records[i:min(i+1000, len(records))]...)
@@ -173,35 +231,34 @@ func shipRate(b *testing.B, s servers, cfg Config, records []string) (docsPerSec
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	cpuBefore := processCPU(b)
-	start := time.Now()
+	clk := startClock(b, s)
 	go func() { done <- sh.Run(ctx) }()
 	for sh.Stats().Shipped < uint64(len(records)) {
-		time.Sleep(time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
-	elapsed := time.Since(start)
-	cpu := processCPU(b) - cpuBefore
+	st := sh.Stats()
+	res := clk.stop(len(records), st.BulkLatency.Sum, st.BulkRequests)
 	cancel()
 	if err := <-done; err != nil {
 		b.Fatal(err)
 	}
-	st := sh.Stats()
+	st = sh.Stats()
 	if st.Shipped != uint64(len(records)) || st.DeadLettered != 0 {
 		b.Fatalf("shipped %d, dead-lettered %d of %d", st.Shipped, st.DeadLettered, len(records))
 	}
-	// The shipper's own CPU (this process; the servers are children not
-	// yet waited for, so not counted): what it costs beside the cluster.
-	lat := st.BulkLatency
-	return float64(len(records)) / elapsed.Seconds(), float64(cpu.Microseconds()) / float64(len(records)),
-		float64(lat.Sum.Microseconds()) / 1000 / float64(max(lat.Count(), 1)), st.BulkRequests
+	return res
 }
 
 // cpuTimes are what the engine's and Redis's processes have spent so far.
 type cpuTimes struct{ engine, redis time.Duration }
 
-// serverCPU reads the engine's CPU time from /proc/PID/stat and Redis's
-// from INFO cpu.
+// serverCPU reads what the engine and Redis have spent.
 func serverCPU(b *testing.B, s servers) cpuTimes {
+	return cpuTimes{engine: engineCPU(b, s), redis: redisCPU(b, s)}
+}
+
+// engineCPU is the engine's CPU time, from /proc/PID/stat.
+func engineCPU(b *testing.B, s servers) time.Duration {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.es.Pid()))
 	if err != nil {
 		b.Fatalf("engine CPU: %v", err)
@@ -211,19 +268,29 @@ func serverCPU(b *testing.B, s servers) cpuTimes {
 	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	info, err := redis.String(s.redis.Conn(b).Do("INFO", "cpu"))
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// redisCPU is Redis's CPU time, from INFO cpu.
+func redisCPU(b *testing.B, s servers) time.Duration {
+	c, err := s.redis.Dial()
 	if err != nil {
 		b.Fatalf("Redis CPU: %v", err)
 	}
-	var redisSec float64
+	defer c.Close()
+	info, err := redis.String(c.Do("INFO", "cpu"))
+	if err != nil {
+		b.Fatalf("Redis CPU: %v", err)
+	}
+	var sec float64
 	for _, line := range strings.Split(info, "\r\n") {
 		k, v, _ := strings.Cut(line, ":")
 		if k == "used_cpu_sys" || k == "used_cpu_user" {
 			x, _ := strconv.ParseFloat(v, 64)
-			redisSec += x
+			sec += x
 		}
 	}
-	return cpuTimes{engine: time.Duration(ut+st) * 10 * time.Millisecond, redis: time.Duration(redisSec * float64(time.Second))}
+	return time.Duration(sec * float64(time.Second))
 }
 
 func perDoc(d time.Duration, docs int) float64 { return float64(d.Microseconds()) / float64(docs) }
