@@ -30,6 +30,21 @@ ensure_deps() {
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	fi
+	# zkg (installed with Zeek) is Python and needs GitPython and
+	# semantic-version in the python3 it runs with; the zkg-install test
+	# runs it.
+	local z zkg
+	while read -r z; do
+		zkg=$(dirname "$z")/zkg
+		[[ -x $zkg ]] || continue
+		"$zkg" --version >/dev/null 2>&1 && continue
+		if [[ $(id -u) -ne 0 ]]; then
+			echo "cloudtap: $zkg cannot run: install GitPython and semantic-version for python3 (pip3 install GitPython semantic-version)" >&2
+			return 1
+		fi
+		echo "cloudtap: installing GitPython and semantic-version for $zkg"
+		python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore GitPython semantic-version >/dev/null
+	done < <(zeek_dists)
 	# Tests start their own redis-server on free ports; the packaged
 	# service is not needed and must not hold a port.
 	go mod download
