@@ -31,12 +31,10 @@ func bulkBody(op string, docs []document) []byte {
 // writeJSONString writes s as a JSON string. Index names and IDs here are
 // plain ASCII, written as they are; encoding/json covers the rest.
 func writeJSONString(b *bytes.Buffer, s string) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			enc, _ := json.Marshal(s) // a string always encodes
-			b.Write(enc)
-			return
-		}
+	if !plainString(s) {
+		enc, _ := json.Marshal(s) // a string always encodes
+		b.Write(enc)
+		return
 	}
 	b.WriteByte('"')
 	b.WriteString(s)

@@ -184,9 +184,10 @@ func str(v json.RawMessage) (string, bool) {
 
 // plainString reports whether b is a JSON string's contents that mean
 // themselves: printable ASCII with neither a quote nor a backslash.
-func plainString(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+// Bulk request lines write such strings as they are.
+func plainString[T ~string | ~[]byte](b T) bool {
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
 			return false
 		}
 	}
