@@ -136,11 +136,10 @@ func (s *Server) openSearchCommand() *exec.Cmd {
 
 // javaNodeCommand runs a node's launcher, found by the java options in
 // where, with its data in the server's directory and its settings as
-// arguments. The heap is small and fixed: a test node holds little, and
-// several may run at once on a small machine.
+// arguments. The heap is fixed (HeapEnv).
 func (s *Server) javaNodeCommand(where ...string) *exec.Cmd {
 	java, _ := javaCommand() // found when the server was made
-	args := []string{"-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + filepath.Join(s.Dir, "tmp")}
+	args := []string{"-Xms" + s.heap, "-Xmx" + s.heap, "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + filepath.Join(s.Dir, "tmp")}
 	args = append(args, where...)
 	args = append(args, launcherMain, filepath.Join(s.Dir, "home"), "http.port="+strconv.Itoa(s.Port))
 	keys := make([]string, 0, len(s.settings))

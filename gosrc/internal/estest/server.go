@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"testing"
 	"time"
@@ -61,6 +62,7 @@ type Server struct {
 	// program is the built node's directory; settings are node settings.
 	program  string
 	settings map[string]string
+	heap     string // the JVM's -Xms and -Xmx
 	proc     *childproc.Proc
 }
 
@@ -82,6 +84,33 @@ const EngineEnv = "CLOUDTAP_TEST_ENGINE"
 // what is measured beside it does not take them. The JVM sizes its thread
 // pools to what it is given.
 const CPUsEnv = "CLOUDTAP_TEST_ENGINE_CPUS"
+
+// HeapEnv names the environment variable that, when set, gives the
+// engine's JVM that heap (a -Xmx size, e.g. "2g") instead of the small
+// default: a benchmark that indexes hundreds of thousands of documents
+// into one node fills 512 MiB and meets the node's parent circuit breaker
+// (429 "Data too large"), which measures the test node's size, not the
+// engine's ingest rate.
+const HeapEnv = "CLOUDTAP_TEST_ENGINE_HEAP"
+
+// defaultHeap is the heap of a test node: it holds little, and several
+// may run at once on a small machine.
+const defaultHeap = "512m"
+
+// heapSize is the node's -Xms/-Xmx value: HeapEnv's, if it is a plain JVM
+// size, else the default.
+func heapSize() (string, error) {
+	v := os.Getenv(HeapEnv)
+	if v == "" {
+		return defaultHeap, nil
+	}
+	if !jvmSize.MatchString(v) {
+		return "", fmt.Errorf("%s=%q: want a JVM heap size such as 1g or 1536m", HeapEnv, v)
+	}
+	return v, nil
+}
+
+var jvmSize = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG]$`)
 
 // DefaultEngine is the engine EngineEnv names, OpenSearch when it is unset
 // or empty. Any other value is returned as is, for New to refuse.
@@ -138,8 +167,11 @@ func New(opts Options, dir string, port int, logf func(string, ...any)) (*Server
 	if opts.Engine == "" {
 		opts.Engine = DefaultEngine()
 	}
-	s := &Server{Engine: opts.Engine, Dir: dir, Port: port, settings: opts.Settings}
-	var err error
+	heap, err := heapSize()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Engine: opts.Engine, Dir: dir, Port: port, settings: opts.Settings, heap: heap}
 	switch opts.Engine {
 	case OpenSearch:
 		s.program, err = LauncherPath(logf)

@@ -110,3 +110,19 @@ func TestEngineEnvChoosesTheDefaultEngine(t *testing.T) {
 	_, err := New(Options{}, t.TempDir(), 1, t.Logf)
 	assert.ErrorContains(t, err, `unknown engine "solr"`)
 }
+
+func TestHeapEnvSizesTheNode(t *testing.T) {
+	t.Setenv(HeapEnv, "")
+	h, err := heapSize()
+	require.NoError(t, err)
+	assert.Equal(t, defaultHeap, h)
+	t.Setenv(HeapEnv, "2g")
+	h, err = heapSize()
+	require.NoError(t, err)
+	assert.Equal(t, "2g", h)
+	for _, bad := range []string{"2", "2gb", "-1g", "0g", "2g -Xss1k"} {
+		t.Setenv(HeapEnv, bad)
+		_, err := New(Options{}, t.TempDir(), 1, t.Logf)
+		assert.ErrorContains(t, err, HeapEnv+"=", bad)
+	}
+}
