@@ -59,6 +59,7 @@ typedef struct cloudtap_src_stats {
 	uint64_t duplicates;    /* second copies dropped by dedup= */
 	uint64_t reassembled;   /* fragments merged into a later tunnel packet */
 	uint64_t fragments_held; /* fragments waiting for the rest of theirs */
+	uint64_t queued;        /* decoded, waiting in the receiver ring (ring=) */
 	uint32_t nreasons;      /* by_reason[0, nreasons) are set; 0 is "none" */
 	uint64_t by_reason[CLOUDTAP_MAX_REASONS]; /* malformed, by reason */
 } cloudtap_src_stats;

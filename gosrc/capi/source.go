@@ -115,6 +115,7 @@ func cloudtap_src_get_stats(h C.uintptr_t, out *C.cloudtap_src_stats) {
 	out.refused, out.other_session, out.other_worker = C.uint64_t(st.Refused), C.uint64_t(st.OtherSession), C.uint64_t(st.OtherWorker)
 	out.malformed, out.kernel_drops = C.uint64_t(st.Malformed), C.uint64_t(st.KernelDrops)
 	out.duplicates, out.reassembled, out.fragments_held = C.uint64_t(st.Duplicates), C.uint64_t(st.Reassembled), C.uint64_t(st.FragmentsHeld)
+	out.queued = C.uint64_t(st.Queued)
 	out.nreasons = C.uint32_t(min(len(st.ByReason), C.CLOUDTAP_MAX_REASONS))
 	for i := 0; i < int(out.nreasons); i++ {
 		out.by_reason[i] = C.uint64_t(st.ByReason[i])

@@ -167,8 +167,9 @@ void PacketSource::Statistics(Stats* stats) {
     stats->received = s.delivered - bpf_filtered;
     stats->dropped = s.kernel_drops + s.malformed;
     // Tunnel packets, a reassembled datagram once: link = received +
-    // dropped + filtered, exactly.
-    stats->link = s.received - s.reassembled - s.fragments_held;
+    // dropped + filtered, exactly. Those waiting in the receiver's ring
+    // are not on it yet, as those in the socket's buffer are not.
+    stats->link = s.received - s.reassembled - s.fragments_held - s.queued;
     stats->bytes_received = s.bytes;
     stats->filtered = s.refused + s.other_session + s.other_worker + s.duplicates + bpf_filtered;
 }

@@ -32,6 +32,8 @@ var Options = &option.Table[ListenerSpec]{Component: component, Options: []optio
 		func(l *ListenerSpec) *int { return &l.RcvBuf }),
 	option.Count("batch", strconv.Itoa(DefaultBatch), "datagrams per receive call, 1 to 1024",
 		func(l *ListenerSpec) *int { return &l.Batch }),
+	option.Count("ring", strconv.Itoa(DefaultRing), "batches of up to 256 packets a receiver thread decodes ahead of Zeek, 0 to 1024; 0: receive on Zeek's thread (the largest of a spec's listeners applies)",
+		func(l *ListenerSpec) *int { return &l.Ring }),
 	option.Size("snaplen", strconv.Itoa(DefaultSnaplen), "bytes kept of each tunnel packet, 128 to 65535",
 		func(l *ListenerSpec) *int { return &l.Snaplen }),
 	option.Count("depth", strconv.Itoa(decap.DefaultConfig().MaxDepth), "nested tunnels to strip, 1 to "+strconv.Itoa(decap.MaxDepth),
@@ -50,8 +52,12 @@ var Options = &option.Table[ListenerSpec]{Component: component, Options: []optio
 		func(l *ListenerSpec) *time.Duration { return &l.Reassembly.Timeout }),
 }}
 
-// fileOnly are the options that only a file listener reads.
-var fileOnly = map[string]bool{"frag-memory": true, "frag-timeout": true}
+// fileOnly are the options that only a file listener reads; liveOnly, those
+// only a socket listener reads.
+var (
+	fileOnly = map[string]bool{"frag-memory": true, "frag-timeout": true}
+	liveOnly = map[string]bool{"ring": true}
+)
 
 func setAllow(l *ListenerSpec, v string) error {
 	for _, item := range option.SplitList(v) {
@@ -121,6 +127,9 @@ func applyOptions(l *ListenerSpec, rawQuery string) error {
 		if fileOnly[o.Name] && l.Kind != KindFile {
 			return option.Errorf(component, key, value, "applies to file:// only: the kernel reassembles fragments for sockets (net.ipv4.ipfrag_high_thresh, ipfrag_time)")
 		}
+		if liveOnly[o.Name] && l.Kind == KindFile {
+			return option.Errorf(component, key, value, "applies to live listeners only: a file is read on the caller's thread")
+		}
 		if value == "" {
 			return option.Errorf(component, key, value, "no value")
 		}
@@ -154,6 +163,9 @@ func (l *ListenerSpec) check() error {
 	}
 	if l.Batch < 1 || l.Batch > 1024 {
 		return option.Errorf(component, "batch", l.Batch, "out of range 1..1024")
+	}
+	if l.Ring < 0 || l.Ring > 1024 {
+		return option.Errorf(component, "ring", l.Ring, "out of range 0..1024")
 	}
 	if l.Snaplen < 128 || l.Snaplen > 65535 {
 		return option.Errorf(component, "snaplen", l.Snaplen, "out of range 128..65535")

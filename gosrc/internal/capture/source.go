@@ -27,7 +27,8 @@ type Source struct {
 	done      []bool // files that reached their end
 	epfd      int
 	live      bool
-	next      int // listener to read first, so none starves
+	next      int       // listener to read first, so none starves
+	rx        *receiver // receives on a thread of its own (ring=), or nil
 	// final are the counts at Close, what Stats returns after it.
 	final  Stats
 	closed bool
@@ -89,6 +90,13 @@ func OpenListeners(specs []ListenerSpec) (*Source, error) {
 		if err := s.setupEpoll(); err != nil {
 			return fail(err)
 		}
+		if depth, snap := ringOf(specs); depth > 0 {
+			rx, err := newReceiver(s, depth, snap)
+			if err != nil {
+				return fail(err)
+			}
+			s.rx = rx
+		}
 	}
 	return s, nil
 }
@@ -113,13 +121,37 @@ func (s *Source) setupEpoll() error {
 // Live says whether the source reads sockets (else files).
 func (s *Source) Live() bool { return s.live }
 
+// ringOf is the receiver ring a source's listeners ask for: the largest
+// depth any gives (ring=), and the largest snap length, which sizes its
+// batches.
+func ringOf(specs []ListenerSpec) (depth, snap int) {
+	for _, l := range specs {
+		depth, snap = max(depth, l.Ring), max(snap, l.Snaplen)
+	}
+	return depth, snap
+}
+
 // Fd is readable when packets are waiting; -1 for files, which are always
 // ready until they end.
-func (s *Source) Fd() int { return s.epfd }
+func (s *Source) Fd() int {
+	if s.rx != nil {
+		return s.rx.efd
+	}
+	return s.epfd
+}
 
 // ReadBatch appends to b whatever packets are ready, without blocking. It
 // returns 0, nil when none are, and io.EOF once every file has ended.
 func (s *Source) ReadBatch(b *Batch) (int, error) {
+	if s.rx != nil {
+		return s.rx.read(b)
+	}
+	return s.readListeners(b)
+}
+
+// readListeners reads the listeners in turn into b (on the receiver's
+// thread when there is one).
+func (s *Source) readListeners(b *Batch) (int, error) {
 	total := 0
 	n := len(s.listeners)
 	for k := 0; k < n && !b.Full(1); k++ {
@@ -159,14 +191,14 @@ func (s *Source) Wait(timeout time.Duration) error {
 	if !s.live {
 		return nil
 	}
-	var ev [1]unix.EpollEvent
+	fds := []unix.PollFd{{Fd: int32(s.Fd()), Events: unix.POLLIN}}
 	for {
-		_, err := unix.EpollWait(s.epfd, ev[:], int(timeout.Milliseconds()))
+		_, err := unix.Poll(fds, int(timeout.Milliseconds()))
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("capture: epoll wait: %w", err)
+			return fmt.Errorf("capture: poll: %w", err)
 		}
 		return nil
 	}
@@ -180,6 +212,13 @@ func (s *Source) Stats() Stats {
 	var st Stats
 	for _, l := range s.listeners {
 		st.Add(l.stats())
+	}
+	if s.rx != nil {
+		// Read after the listeners' counts: a packet counted Delivered
+		// there and handed out meanwhile is not counted twice, at worst
+		// it is missing from Queued for this one read.
+		st.Queued = uint64(max(s.rx.queued.Load(), 0))
+		st.Delivered -= min(st.Queued, st.Delivered)
 	}
 	return st
 }
@@ -206,6 +245,10 @@ func (s *Source) String() string {
 // Close closes every listener; it is safe on a partly opened Source.
 func (s *Source) Close() error {
 	var errs []error
+	if s.rx != nil {
+		// Stopped before the sockets close under it.
+		errs = append(errs, s.rx.close())
+	}
 	for _, l := range s.listeners {
 		if err := l.close(); err != nil {
 			errs = append(errs, err)
@@ -221,5 +264,6 @@ func (s *Source) Close() error {
 		errs = append(errs, unix.Close(s.epfd))
 		s.epfd = -1
 	}
+	s.rx = nil
 	return errors.Join(errs...)
 }

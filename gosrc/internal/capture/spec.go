@@ -30,6 +30,7 @@ const (
 	DefaultRcvBuf  = 64 << 20
 	DefaultBatch   = 64
 	DefaultSnaplen = 16384 // covers 9001-byte jumbo frames plus tunnel headers
+	DefaultRing    = 8     // batches of 256: about 2 000 packets beside the socket buffer
 )
 
 // ListenerSpec is one listener of a source spec.
@@ -43,6 +44,7 @@ type ListenerSpec struct {
 	RcvBuf  int // socket receive buffer in bytes
 	Batch   int // datagrams per recvmmsg call
 	Snaplen int // bytes kept of each received tunnel packet
+	Ring    int // batches a receiver thread holds for the caller; 0: receive on the caller's thread
 	// Reassembly bounds the reassembly of fragmented tunnel packets (file
 	// listeners; the kernel reassembles for sockets).
 	Reassembly ipfrag.Config

@@ -7,9 +7,9 @@ import (
 )
 
 // Stats counts what happened to received tunnel packets. Every packet
-// received is, at any moment, in exactly one of Delivered, Refused,
-// OtherSession, OtherWorker, Duplicates, Malformed, Reassembled or
-// FragmentsHeld. A
+// received is, at any moment, in exactly one of Delivered, Queued,
+// Refused, OtherSession, OtherWorker, Duplicates, Malformed, Reassembled or
+// FragmentsHeld (give or take the packets of a receive call under way). A
 // datagram reassembled from fragments counts once, as its last fragment;
 // the others are Reassembled.
 type Stats struct {
@@ -28,7 +28,10 @@ type Stats struct {
 	// reassembled are Malformed, by their fragment_* reason.
 	Reassembled   uint64
 	FragmentsHeld uint64
-	KernelDrops   uint64 // dropped by the kernel for the sockets, receive buffer full (SO_MEMINFO), read when Stats is
+	// Queued: decoded and waiting in the receiver's ring (ring=) for the
+	// caller; those still there at Close were never delivered.
+	Queued      uint64
+	KernelDrops uint64 // dropped by the kernel for the sockets, receive buffer full (SO_MEMINFO), read when Stats is
 }
 
 // counters are Stats kept with atomics so that Stats() may be read from
@@ -63,6 +66,7 @@ func (s *Stats) Add(o Stats) {
 	s.Malformed += o.Malformed
 	s.Reassembled += o.Reassembled
 	s.FragmentsHeld += o.FragmentsHeld
+	s.Queued += o.Queued
 	s.KernelDrops += o.KernelDrops
 	for i := range s.ByReason {
 		s.ByReason[i] += o.ByReason[i]
