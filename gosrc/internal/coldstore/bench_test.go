@@ -90,6 +90,8 @@ func benchShipVsPlainBulk(b *testing.B, format Format) {
 	for r := range ship {
 		x := ship[r].docsPerSec / plain[r].docsPerSec
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
+		b.Logf("round %d: plain %.0f docs/s (engine %.1f µs/doc, bulk %.1f ms), ship %.0f docs/s (engine %.1f µs/doc, bulk %.1f ms): %.2f",
+			r, plain[r].docsPerSec, plain[r].engineCPU, plain[r].bulkMs, ship[r].docsPerSec, ship[r].engineCPU, ship[r].bulkMs, x)
 	}
 	b.ReportMetric(lo, "round-ratio-min")
 	b.ReportMetric(hi, "round-ratio-max")
