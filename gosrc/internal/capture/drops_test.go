@@ -51,12 +51,7 @@ func TestKernelDropsAreExactUnderOverload(t *testing.T) {
 	var st unix.Stat_t
 	require.NoError(t, unix.Fstat(sl.m.fd, &st))
 
-	inner := innerFrames(t, "inner/smtp.trace")
-	var frames [][]byte
-	for len(frames) < 20000 {
-		frames = append(frames, inner...)
-	}
-	frames = frames[:20000]
+	frames := repeatedFrames(t, "inner/smtp.trace", 20000)
 	sendAll(t, src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 9}, frames)
 
 	// Nothing read yet: no packet has carried a count, the socket has.

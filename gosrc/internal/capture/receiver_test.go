@@ -19,11 +19,7 @@ func TestRingDeliversWholeAndInOrder(t *testing.T) {
 	defer src.Close()
 	require.NotNil(t, src.rx)
 	require.NotEqual(t, src.epfd, src.Fd(), "Zeek sleeps on the ring's eventfd, not the sockets")
-	inner := innerFrames(t, "inner/smtp.trace")
-	var frames [][]byte
-	for len(frames) < 5000 {
-		frames = append(frames, inner...)
-	}
+	frames := repeatedFrames(t, "inner/smtp.trace", 5000)
 	sendAll(t, src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 7}, frames)
 	got, metas := collect(t, []*Source{src}, len(frames))
 	require.Equal(t, frames, got[0])
@@ -42,12 +38,7 @@ func TestRingFullLeavesDropsToTheKernel(t *testing.T) {
 	src, err := Open("vxlan://127.0.0.1:0?ring=2&rcvbuf=64k")
 	require.NoError(t, err)
 	defer src.Close()
-	inner := innerFrames(t, "inner/smtp.trace")
-	var frames [][]byte
-	for len(frames) < 20000 {
-		frames = append(frames, inner...)
-	}
-	frames = frames[:20000]
+	frames := repeatedFrames(t, "inner/smtp.trace", 20000)
 	sendAll(t, src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 9}, frames)
 
 	// The sender is done: once the ring is full the counts stand still.

@@ -56,6 +56,17 @@ func innerFrames(t *testing.T, name string) [][]byte {
 	return out
 }
 
+// repeatedFrames is the trace's frames over and over, n of them: a load
+// larger than a small socket buffer.
+func repeatedFrames(t *testing.T, name string, n int) [][]byte {
+	inner := innerFrames(t, name)
+	var frames [][]byte
+	for len(frames) < n {
+		frames = append(frames, inner...)
+	}
+	return frames[:n]
+}
+
 func sendAll(t *testing.T, to string, h encap.Header, frames [][]byte) {
 	t.Helper()
 	s, err := replay.NewSender(to, h, 0)
