@@ -34,7 +34,7 @@ func (s *Shipper) Ship(path string, schema zeekschema.Schema) error {
 	}
 	start := s.start
 	if start == nil {
-		if s.ran {
+		if s.stopped {
 			s.mu.Unlock()
 			return fmt.Errorf("coldstore: log %s: the shipper has stopped", path)
 		}

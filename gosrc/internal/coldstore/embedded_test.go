@@ -57,3 +57,26 @@ func TestShipRefusesABadSchema(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `log dns: field "ts" appears twice`)
 }
+
+// A log opened while Run is starting (it has begun, but not yet taken the
+// paths asked before it) is queued, not refused as if the shipper had
+// stopped: Zeek opens logs while the writer's shipper starts, and on a
+// busy machine one fell into that window and was never shipped. Once Run
+// has returned, Ship says so.
+func TestShipWhileRunStartsIsQueued(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.ElasticsearchURL = "http://127.0.0.1:1" // never contacted
+	cfg.Consumer = "t"
+	sh, err := New(cfg)
+	require.NoError(t, err)
+	sh.mu.Lock()
+	sh.ran = true // Run's first step, before it sets start
+	sh.mu.Unlock()
+	require.NoError(t, sh.Ship("http", nil))
+	assert.Equal(t, []string{"http"}, sh.asked)
+
+	sh.mu.Lock()
+	sh.stopped = true // Run has returned
+	sh.mu.Unlock()
+	assert.ErrorContains(t, sh.Ship("dns", nil), "the shipper has stopped")
+}

@@ -27,6 +27,9 @@ type Shipper struct {
 	mu    sync.Mutex
 	stats map[string]*counters // by path
 	ran   bool
+	// stopped: Run has returned. Between ran and start being set, Ship
+	// still queues in asked, which Run reads once start is set.
+	stopped bool
 	// start begins shipping a path while Run runs (nil before and after);
 	// asked holds the paths Ship was given before Run started.
 	start func(path string)
@@ -153,7 +156,7 @@ func (s *Shipper) Run(ctx context.Context) error {
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.start = nil
+		s.start, s.stopped = nil, true
 		s.mu.Unlock()
 	}()
 	for _, p := range asked {
