@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -100,8 +101,9 @@ func (r *receiver) run() {
 				return
 			}
 		}
-		r.full <- b // never blocks: depth batches exist in all
-		one := [8]byte{1}
+		r.full <- b     // never blocks: depth batches exist in all
+		var one [8]byte // an eventfd takes a uint64 in the host's byte order
+		binary.NativeEndian.PutUint64(one[:], 1)
 		if _, err := unix.Write(r.efd, one[:]); err != nil && err != unix.EAGAIN {
 			r.err = fmt.Errorf("capture: eventfd write: %w", err)
 			return
@@ -185,9 +187,5 @@ func (r *receiver) copyOut(b *Batch) int {
 func (r *receiver) close() error {
 	close(r.stop)
 	r.done.Wait()
-	err := unix.Close(r.efd)
-	if r.err != nil && !errors.Is(r.err, unix.EBADF) {
-		return errors.Join(r.err, err)
-	}
-	return err
+	return errors.Join(r.err, unix.Close(r.efd))
 }
