@@ -14,18 +14,22 @@ import (
 	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
 )
 
-// batchSize is how many packets one sendmmsg call carries when not pacing.
+// batchSize is how many packets one sendmmsg call carries at most.
 const batchSize = 64
 
 // Sender wraps frames in one tunnel format and sends them to one address.
 // Unpaced, it queues packets and sends them 64 at a time with sendmmsg, so
-// that the simulator outruns the sensor it tests; paced, each packet goes
-// out on its own at its due time.
+// that the simulator outruns the sensor it tests. Paced, packets leave at
+// their due times, those due together in one sendmmsg: a sleep overshoots
+// by tens of microseconds, and a syscall and a sleep per packet would cost
+// the machine a core at the rates a sensor is benchmarked at, taking it
+// from the sensor that shares the machine.
 type Sender struct {
 	h      encap.Header
 	fd     int
 	sent   uint64 // packets handed to the kernel
 	queued int    // packets in bufs waiting for the next sendmmsg
+	calls  uint64 // sendmmsg calls that sent packets
 	bufs   [batchSize][]byte
 	iovs   [batchSize]unix.Iovec
 	hdrs   [batchSize]unix.Mmsghdr
@@ -94,7 +98,7 @@ func resolve(to string, f encap.Format) (netip.AddrPort, error) {
 }
 
 // Send wraps one inner frame and queues it; the queue goes out when full,
-// at once when pacing, and on Flush or Close. ERSPAN II/III and GRE number
+// when pacing and the next packet is not due yet, and on Flush or Close. ERSPAN II/III and GRE number
 // their packets with the GRE sequence, as real mirror sessions do.
 func (s *Sender) Send(inner []byte) error {
 	n := s.sent + uint64(s.queued)
@@ -115,13 +119,14 @@ func (s *Sender) SendTunnel(payload []byte) error {
 
 func (s *Sender) queue() error {
 	s.queued++
-	if s.pps > 0 || s.queued == batchSize {
+	if s.queued == batchSize || (s.pps > 0 && time.Now().Before(s.due(s.sent+uint64(s.queued)))) {
 		return s.Flush()
 	}
 	return nil
 }
 
-// pace waits until packet n is due when pacing.
+// pace waits until packet n is due when pacing. What is queued is already
+// sent then: queue flushes before any packet that is not due.
 func (s *Sender) pace(n uint64) {
 	if s.pps <= 0 {
 		return
@@ -129,10 +134,14 @@ func (s *Sender) pace(n uint64) {
 	if s.start.IsZero() {
 		s.start = time.Now()
 	}
-	due := s.start.Add(time.Duration(n) * time.Second / time.Duration(s.pps))
-	if d := time.Until(due); d > 0 {
+	if d := time.Until(s.due(n)); d > 0 {
 		time.Sleep(d)
 	}
+}
+
+// due is when packet n (from 0) is due when pacing.
+func (s *Sender) due(n uint64) time.Time {
+	return s.start.Add(time.Duration(n) * time.Second / time.Duration(s.pps))
 }
 
 // Flush sends every queued packet. A full socket buffer is waited out, not
@@ -152,6 +161,7 @@ func (s *Sender) Flush() error {
 		case 0:
 			done += int(r)
 			s.sent += uint64(r)
+			s.calls++
 		case unix.EINTR:
 		case unix.ENOBUFS, unix.EAGAIN:
 			time.Sleep(50 * time.Microsecond)

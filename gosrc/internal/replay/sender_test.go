@@ -51,6 +51,45 @@ func TestSenderBatchesAndFlushes(t *testing.T) {
 	}
 }
 
+// Paced, packets keep the rate over the run, and those due together leave in
+// one sendmmsg: far fewer calls than packets at a rate above what one sleep
+// can resolve.
+func TestSenderPacesInBursts(t *testing.T) {
+	src, err := capture.Open("vxlan://127.0.0.1:0?rcvbuf=8M")
+	require.NoError(t, err)
+	defer src.Close()
+	const n, pps = 4000, 200000
+	s, err := NewSender(src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 5}, pps)
+	require.NoError(t, err)
+	frame := make([]byte, 60)
+	frame[12], frame[13] = 0x08, 0x00
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		require.NoError(t, s.Send(frame))
+	}
+	require.NoError(t, s.Close())
+	assert.GreaterOrEqual(t, time.Since(start), time.Duration(n-1)*time.Second/pps, "rate kept")
+	assert.Equal(t, uint64(n), s.Sent())
+	assert.Less(t, s.calls, uint64(n/4), "due packets leave together")
+}
+
+// Paced slower than packets are made, each packet leaves when sent: none
+// waits in the queue for the next one's due time.
+func TestSenderPacedSendsEachAtOnce(t *testing.T) {
+	src, err := capture.Open("vxlan://127.0.0.1:0")
+	require.NoError(t, err)
+	defer src.Close()
+	s, err := NewSender(src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 5}, 20)
+	require.NoError(t, err)
+	frame := make([]byte, 60)
+	frame[12], frame[13] = 0x08, 0x00
+	for i := 0; i < 5; i++ {
+		require.NoError(t, s.Send(frame))
+		assert.Equal(t, uint64(i+1), s.Sent(), "packet %d sent at once", i)
+	}
+	require.NoError(t, s.Close())
+}
+
 func TestSenderErrors(t *testing.T) {
 	_, err := NewSender("127.0.0.1:4789", encap.Header{Format: encap.VXLAN, ID: 1 << 24}, 0)
 	assert.ErrorContains(t, err, "exceeds 24 bits")
