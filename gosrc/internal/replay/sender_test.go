@@ -12,13 +12,20 @@ import (
 	"github.com/cloudtap/cloudtap/gosrc/internal/encap"
 )
 
-func TestSenderBatchesAndFlushes(t *testing.T) {
-	src, err := capture.Open("vxlan://127.0.0.1:0")
+// senderTo opens a capture source on spec and a VXLAN sender to it, paced
+// at pps (0: unpaced).
+func senderTo(t *testing.T, spec string, pps int) (*capture.Source, *Sender) {
+	t.Helper()
+	src, err := capture.Open(spec)
 	require.NoError(t, err)
-	defer src.Close()
+	t.Cleanup(func() { src.Close() })
+	s, err := NewSender(src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 5}, pps)
+	require.NoError(t, err)
+	return src, s
+}
 
-	s, err := NewSender(src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 5}, 0)
-	require.NoError(t, err)
+func TestSenderBatchesAndFlushes(t *testing.T) {
+	src, s := senderTo(t, "vxlan://127.0.0.1:0", 0)
 	const n = 200
 	for i := 0; i < n; i++ {
 		frame := make([]byte, 60)
@@ -55,12 +62,8 @@ func TestSenderBatchesAndFlushes(t *testing.T) {
 // one sendmmsg: far fewer calls than packets at a rate above what one sleep
 // can resolve.
 func TestSenderPacesInBursts(t *testing.T) {
-	src, err := capture.Open("vxlan://127.0.0.1:0?rcvbuf=8M")
-	require.NoError(t, err)
-	defer src.Close()
 	const n, pps = 4000, 200000
-	s, err := NewSender(src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 5}, pps)
-	require.NoError(t, err)
+	_, s := senderTo(t, "vxlan://127.0.0.1:0?rcvbuf=8M", pps)
 	frame := make([]byte, 60)
 	frame[12], frame[13] = 0x08, 0x00
 	start := time.Now()
@@ -76,11 +79,7 @@ func TestSenderPacesInBursts(t *testing.T) {
 // Paced slower than packets are made, each packet leaves when sent: none
 // waits in the queue for the next one's due time.
 func TestSenderPacedSendsEachAtOnce(t *testing.T) {
-	src, err := capture.Open("vxlan://127.0.0.1:0")
-	require.NoError(t, err)
-	defer src.Close()
-	s, err := NewSender(src.LocalAddrs()[0].String(), encap.Header{Format: encap.VXLAN, ID: 5}, 20)
-	require.NoError(t, err)
+	_, s := senderTo(t, "vxlan://127.0.0.1:0", 20)
 	frame := make([]byte, 60)
 	frame[12], frame[13] = 0x08, 0x00
 	for i := 0; i < 5; i++ {
