@@ -98,8 +98,9 @@ func resolve(to string, f encap.Format) (netip.AddrPort, error) {
 }
 
 // Send wraps one inner frame and queues it; the queue goes out when full,
-// when pacing and the next packet is not due yet, and on Flush or Close. ERSPAN II/III and GRE number
-// their packets with the GRE sequence, as real mirror sessions do.
+// when pacing and the next packet is not due yet, and on Flush or Close.
+// ERSPAN II/III and GRE number their packets with the GRE sequence, as
+// real mirror sessions do.
 func (s *Sender) Send(inner []byte) error {
 	n := s.sent + uint64(s.queued)
 	s.pace(n)
